@@ -1,0 +1,1 @@
+"""The application layer: one handler per command, one query per read model, and the wiring."""

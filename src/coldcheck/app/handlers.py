@@ -1,0 +1,234 @@
+"""Command handlers: resolve references, build the command, execute it. Nothing else.
+
+Each returns the ``Appended`` result (events and positions). PINs arrive as arguments from
+the edge and are used only to open a key for the duration of the call.
+"""
+
+from __future__ import annotations
+
+from coldcheck.app import refs
+from coldcheck.app.journal import Appended
+from coldcheck.app.service import App
+from coldcheck.domain import commands as c
+from coldcheck.domain import values as v
+from coldcheck.domain.errors import Conflict
+from coldcheck.ledger.keys import public_key_text, seal_new_key
+
+
+def init(
+    app: App,
+    production: str,
+    name: str,
+    founder: str,
+    roles: frozenset[v.Role],
+    pin: str,
+    head_armorer: bool = False,
+    permit: v.Permit | None = None,
+) -> Appended:
+    if production in app.store.productions():
+        raise Conflict(
+            f"Production {production} already exists in this store.",
+            "Use another production id, or another --db.",
+        )
+    node = app.node(create=True)
+    person = "P01"
+    sealed = seal_new_key(production, person, v.pin(pin), app.kdf)
+    founder_cmd = c.RegisterPerson(
+        name=v.text(founder, "name"),
+        roles=roles,
+        key=sealed.key_id,
+        public_key=public_key_text(sealed.public_key),
+        head_armorer=head_armorer,
+        permit=permit,
+    )
+    command = c.OpenProduction(
+        production=production,
+        name=v.text(name, "production name"),
+        origin=f"coldcheck/{node.name}/{production}",
+        node_key=node.verifier_key,
+        founder=founder_cmd,
+    )
+    signing = app.unlock_sealed(sealed, pin)
+    return app.journal(production).execute(
+        command, person, signers={person: [signing]}, sealed_keys=[sealed]
+    )
+
+
+def add_person(
+    app: App,
+    production: str,
+    actor: str,
+    name: str,
+    roles: frozenset[v.Role],
+    pin: str,
+    head_armorer: bool = False,
+    permit: v.Permit | None = None,
+) -> Appended:
+    state = app.state(production)
+    me = refs.person(state, actor)
+    new_id = f"P{len(state.people) + 1:02d}"
+    sealed = seal_new_key(production, new_id, v.pin(pin), app.kdf)
+    command = c.RegisterPerson(
+        name=v.text(name, "name"),
+        roles=roles,
+        key=sealed.key_id,
+        public_key=public_key_text(sealed.public_key),
+        head_armorer=head_armorer,
+        permit=permit,
+    )
+    signing = app.unlock_sealed(sealed, pin)
+    return app.journal(production).execute(
+        command, me, signers={new_id: [signing]}, sealed_keys=[sealed]
+    )
+
+
+def record_permit(app: App, production: str, actor: str, person: str, permit: v.Permit) -> Appended:
+    state = app.state(production)
+    command = c.RecordPermit(person=refs.person(state, person), permit=permit)
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def correct_person(
+    app: App, production: str, actor: str, person: str, name: str, reason: str
+) -> Appended:
+    state = app.state(production)
+    command = c.CorrectPerson(
+        person=refs.person(state, person),
+        name=v.text(name, "name"),
+        reason=v.text(reason, "reason", 500),
+    )
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def rotate_key(app: App, production: str, actor: str, old_pin: str, new_pin: str) -> Appended:
+    state = app.state(production)
+    me = refs.person(state, actor)
+    old = app.unlock(production, me, old_pin)
+    sealed = seal_new_key(production, me, v.pin(new_pin), app.kdf)
+    new = app.unlock_sealed(sealed, new_pin)
+    command = c.RotateKey(
+        person=me, key=sealed.key_id, public_key=public_key_text(sealed.public_key)
+    )
+    return app.journal(production).execute(
+        command, me, signers={me: [old, new]}, sealed_keys=[sealed]
+    )
+
+
+def revoke_key(app: App, production: str, actor: str, person: str, reason: str) -> Appended:
+    state = app.state(production)
+    command = c.RevokeKey(person=refs.person(state, person), reason=v.text(reason, "reason", 500))
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def new_key(app: App, production: str, actor: str, person: str, pin: str) -> Appended:
+    """A fresh key for someone whose key was revoked (a forgotten PIN, a lost device)."""
+    state = app.state(production)
+    target = refs.person(state, person)
+    sealed = seal_new_key(production, target, v.pin(pin), app.kdf)
+    command = c.CreateKey(
+        person=target, key=sealed.key_id, public_key=public_key_text(sealed.public_key)
+    )
+    signing = app.unlock_sealed(sealed, pin)
+    return app.journal(production).execute(
+        command, refs.person(state, actor), signers={target: [signing]}, sealed_keys=[sealed]
+    )
+
+
+def add_store(
+    app: App, production: str, actor: str, name: str, kind: v.StoreKind, locked: bool
+) -> Appended:
+    state = app.state(production)
+    command = c.AddStore(name=v.text(name, "store name", 60), kind=kind.value, locked=locked)
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def set_lock(app: App, production: str, actor: str, store: str, locked: bool) -> Appended:
+    state = app.state(production)
+    command = c.SetStoreLock(store=refs.store(state, store), locked=locked)
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def add_firearm(
+    app: App,
+    production: str,
+    actor: str,
+    *,
+    serial: str,
+    make: str,
+    model: str,
+    action: v.Action,
+    calibre: str,
+    capacity: v.Capacity,
+    kind: v.FirearmKind,
+    owner: str,
+    store: str,
+    documents: tuple[str, ...] = (),
+) -> Appended:
+    state = app.state(production)
+    command = c.RegisterFirearm(
+        serial=v.serial(serial),
+        make=v.text(make, "make", 60),
+        model=v.text(model, "model", 60),
+        action=action.value,
+        calibre=v.calibre(calibre),
+        capacity=capacity,
+        kind=kind.value,
+        owner=v.text(owner, "owner", 120),
+        store=refs.store(state, store),
+        documents=tuple(v.text(d, "document", 200) for d in documents),
+    )
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def correct_firearm(
+    app: App, production: str, actor: str, firearm: str, field: str, value: str, reason: str
+) -> Appended:
+    state = app.state(production)
+    command = c.CorrectFirearm(
+        firearm=refs.firearm(state, firearm),
+        field=field,
+        value=v.text(value, field, 200),
+        reason=v.text(reason, "reason", 500),
+    )
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def take(app: App, production: str, actor: str, firearm: str) -> Appended:
+    state = app.state(production)
+    command = c.TakeFirearm(firearm=refs.firearm(state, firearm))
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def put_back(app: App, production: str, actor: str, firearm: str, store: str) -> Appended:
+    state = app.state(production)
+    command = c.ReturnFirearm(firearm=refs.firearm(state, firearm), store=refs.store(state, store))
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def hand_off(
+    app: App, production: str, actor: str, firearm: str, receiver: str, pin: str
+) -> Appended:
+    state = app.state(production)
+    me = refs.person(state, actor)
+    command = c.ProposeHandoff(
+        firearm=refs.firearm(state, firearm), receiver=refs.person(state, receiver)
+    )
+    # decide before asking for the key, so that a refused hand-off costs no KDF time
+    app.journal(production).check(command, me)
+    signing = app.unlock(production, me, pin)
+    return app.journal(production).execute(command, me, signers={me: [signing]})
+
+
+def accept(app: App, production: str, actor: str, handoff: str, pin: str) -> Appended:
+    state = app.state(production)
+    me = refs.person(state, actor)
+    command = c.AcceptHandoff(handoff=refs.handoff(state, handoff))
+    app.journal(production).check(command, me)
+    signing = app.unlock(production, me, pin)
+    return app.journal(production).execute(command, me, signers={me: [signing]})
+
+
+def cancel(app: App, production: str, actor: str, handoff: str) -> Appended:
+    state = app.state(production)
+    command = c.CancelHandoff(handoff=refs.handoff(state, handoff))
+    return app.journal(production).execute(command, refs.person(state, actor))

@@ -1,0 +1,90 @@
+"""Checkpoints, proofs and the full audit: the ledger operations the edges offer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from coldcheck.app.service import App
+from coldcheck.domain.errors import InvalidInput
+from coldcheck.domain.events import from_payload
+from coldcheck.ledger import merkle
+from coldcheck.ledger.audit import AuditReport, StoredRecord, audit
+from coldcheck.ledger.entry import Body, decode, format_time
+from coldcheck.ledger.note import Checkpoint, sign_note
+
+
+def leaf_hashes(app: App, production: str) -> list[bytes]:
+    return [merkle.leaf_hash(r.data) for r in app.store.read_stream(production)]
+
+
+def checkpoint(app: App, production: str) -> str:
+    """Sign and store a checkpoint of the production's whole ledger; return the note."""
+    leaves = leaf_hashes(app, production)
+    node = app.node()
+    origin = f"coldcheck/{node.name}/{production}"
+    first = next(app.store.read_stream(production), None)
+    if first is not None:
+        origin = str(decode(first.data).body.payload.get("origin", origin))
+    note = sign_note(
+        Checkpoint(origin=origin, size=len(leaves), root_hash=merkle.root(leaves)).to_text(),
+        [node.signer],
+    )
+    app.store.add_checkpoint(production, len(leaves), note, format_time(app.clock()))
+    return note
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Proof:
+    size: int
+    root: str
+    path: list[str]
+
+
+def inclusion(app: App, production: str, seq: int, size: int | None = None) -> Proof:
+    leaves = leaf_hashes(app, production)
+    size = size or len(leaves)
+    if not 1 <= seq <= size <= len(leaves):
+        raise InvalidInput(
+            f"Entry {seq} is not within a tree of size {size}.",
+            f"The ledger holds {len(leaves)} entries.",
+        )
+    path = merkle.inclusion_proof(leaves[:size], seq - 1)
+    root = merkle.root(leaves[:size])
+    merkle.verify_inclusion(leaves[seq - 1], seq - 1, size, path, root)
+    return Proof(size=size, root=root.hex(), path=[p.hex() for p in path])
+
+
+def consistency(app: App, production: str, old: int, new: int | None = None) -> Proof:
+    leaves = leaf_hashes(app, production)
+    new = new or len(leaves)
+    if not 1 <= old <= new <= len(leaves):
+        raise InvalidInput(
+            f"Sizes {old} and {new} do not fit a ledger of {len(leaves)}.",
+            "Give 1 <= old <= new <= the ledger's size.",
+        )
+    path = merkle.consistency_proof(leaves[:new], old)
+    root = merkle.root(leaves[:new])
+    merkle.verify_consistency(old, new, merkle.root(leaves[:old]), root, path)
+    return Proof(size=new, root=root.hex(), path=[p.hex() for p in path])
+
+
+def _records(app: App, production: str) -> Iterator[StoredRecord]:
+    for stored in app.store.read_stream(production):
+        yield StoredRecord(seq=stored.seq, data=stored.data, hash=stored.hash)
+
+
+def _readable_event(body: Body) -> None:
+    """Every entry must hold an event this code knows, with a valid payload."""
+    try:
+        from_payload(body.type, body.schema, body.payload)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
+
+
+def verify(app: App, production: str, trusted_node_key: str | None) -> AuditReport:
+    """The full audit: ledger format, chain, signatures, checkpoints, and event schemas."""
+    notes = [c.note for c in app.store.checkpoints(production)]
+    return audit(
+        production, _records(app, production), notes, trusted_node_key, check_body=_readable_event
+    )

@@ -1,0 +1,143 @@
+"""Read models: projections of the ledger that feed the CLI (and later the API and pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coldcheck.domain.state import Location, ProductionState
+from coldcheck.ledger.entry import decode, parse_time
+from coldcheck.store.port import Store
+
+Row = dict[str, Any]
+
+
+def _where(state: ProductionState, loc: Location) -> Row:
+    if loc.store is not None:
+        store = state.stores[loc.store]
+        return {"kind": "store", "id": store.id, "name": store.name, "locked": store.locked}
+    person = state.people[loc.person or ""]
+    return {
+        "kind": "person",
+        "id": person.id,
+        "name": person.name,
+        "roles": sorted(r.value for r in person.roles),
+    }
+
+
+def status(state: ProductionState) -> list[Row]:
+    """Where every firearm is now, with whom, since when, and any hand-off waiting."""
+    rows = []
+    for firearm in state.firearms.values():
+        loc = state.location[firearm.id]
+        pending = state.pending_for(firearm.id)
+        rows.append(
+            {
+                "firearm": firearm.id,
+                "serial": firearm.serial,
+                "description": f"{firearm.make} {firearm.model}",
+                "calibre": firearm.calibre,
+                "where": _where(state, loc),
+                "since": loc.since,
+                "since_seq": loc.since_seq,
+                "handoff": None
+                if pending is None
+                else {
+                    "id": pending.id,
+                    "to": pending.receiver,
+                    "to_name": state.people[pending.receiver].name,
+                    "proposed": pending.proposed,
+                },
+            }
+        )
+    return rows
+
+
+def people(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "person": p.id,
+            "name": p.name,
+            "roles": sorted(r.value for r in p.roles),
+            "head_armorer": p.head_armorer,
+            "key": p.key,
+            "permit": None
+            if p.permit is None
+            else {
+                "number": p.permit.number,
+                "authority": p.permit.authority,
+                "expires": p.permit.expires.isoformat(),
+            },
+        }
+        for p in state.people.values()
+    ]
+
+
+def firearms(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "firearm": f.id,
+            "serial": f.serial,
+            "make": f.make,
+            "model": f.model,
+            "action": f.action,
+            "calibre": f.calibre,
+            "capacity": str(f.capacity),
+            "positions": f.capacity.positions,
+            "kind": f.kind,
+            "owner": f.owner,
+            "documents": list(f.documents),
+        }
+        for f in state.firearms.values()
+    ]
+
+
+def stores(state: ProductionState) -> list[Row]:
+    held: dict[str, list[str]] = {}
+    for fid, loc in state.location.items():
+        if loc.store:
+            held.setdefault(loc.store, []).append(fid)
+    return [
+        {
+            "store": s.id,
+            "name": s.name,
+            "kind": s.kind,
+            "locked": s.locked,
+            "firearms": sorted(held.get(s.id, [])),
+        }
+        for s in state.stores.values()
+    ]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogFilter:
+    firearm: str | None = None
+    person: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def log(store: Store, production: str, where: LogFilter) -> Iterator[Row]:
+    """Ledger entries, oldest first, filtered by firearm, person and time."""
+    for stored in store.read_stream(production):
+        body = decode(stored.data).body
+        moment = parse_time(body.time)
+        if (where.since and moment < where.since) or (where.until and moment > where.until):
+            continue
+        values = {str(v) for v in body.payload.values() if isinstance(v, str)}
+        if where.firearm and where.firearm not in values:
+            continue
+        if where.person and where.person not in values | {body.actor} | set(body.attest):
+            continue
+        yield {
+            "seq": body.seq,
+            "time": body.time,
+            "actor": body.actor,
+            "type": body.type,
+            "payload": body.payload,
+            "attest": list(body.attest),
+            "hash": stored.hash.hex(),
+            "corrects": None if body.corrects is None else body.corrects.seq,
+        }

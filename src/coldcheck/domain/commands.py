@@ -1,0 +1,135 @@
+"""Commands: what someone asks for, in the imperative. Values are already parsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from coldcheck.domain.values import Capacity, Permit, Role
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Context:
+    """Who asks, and when. The handler supplies it; the domain never reads a clock."""
+
+    actor: str
+    now: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OpenProduction(Command):
+    production: str
+    name: str
+    origin: str
+    node_key: str
+    founder: RegisterPerson
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegisterPerson(Command):
+    name: str
+    roles: frozenset[Role]
+    key: str
+    public_key: str
+    head_armorer: bool = False
+    permit: Permit | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordPermit(Command):
+    person: str
+    permit: Permit
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CorrectPerson(Command):
+    person: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RotateKey(Command):
+    person: str
+    key: str
+    public_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CreateKey(Command):
+    person: str
+    key: str
+    public_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RevokeKey(Command):
+    person: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AddStore(Command):
+    name: str
+    kind: str
+    locked: bool = True
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SetStoreLock(Command):
+    store: str
+    locked: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegisterFirearm(Command):
+    serial: str
+    make: str
+    model: str
+    action: str
+    calibre: str
+    capacity: Capacity
+    kind: str
+    owner: str
+    store: str
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CorrectFirearm(Command):
+    firearm: str
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TakeFirearm(Command):
+    firearm: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReturnFirearm(Command):
+    firearm: str
+    store: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProposeHandoff(Command):
+    firearm: str
+    receiver: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AcceptHandoff(Command):
+    handoff: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CancelHandoff(Command):
+    handoff: str

@@ -1,0 +1,40 @@
+"""``decide(state, command, context) -> events``: one entry point, one table of deciders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from coldcheck.domain import armoury, custody, people
+from coldcheck.domain import commands as cmd
+from coldcheck.domain.errors import Conflict
+from coldcheck.domain.events import Event
+from coldcheck.domain.state import ProductionState
+
+Decider = Callable[[ProductionState, Any, cmd.Context], list[Event]]
+
+DECIDERS: dict[type[cmd.Command], Decider] = {
+    cmd.OpenProduction: people.open_production,
+    cmd.RegisterPerson: people.register_person,
+    cmd.RecordPermit: people.record_permit,
+    cmd.CorrectPerson: people.correct_person,
+    cmd.RotateKey: people.rotate_key,
+    cmd.CreateKey: people.create_key,
+    cmd.RevokeKey: people.revoke_key,
+    cmd.AddStore: armoury.add_store,
+    cmd.SetStoreLock: armoury.set_lock,
+    cmd.RegisterFirearm: armoury.register_firearm,
+    cmd.CorrectFirearm: armoury.correct_firearm,
+    cmd.TakeFirearm: custody.take,
+    cmd.ReturnFirearm: custody.put_back,
+    cmd.ProposeHandoff: custody.propose,
+    cmd.AcceptHandoff: custody.accept,
+    cmd.CancelHandoff: custody.cancel,
+}
+
+
+def decide(state: ProductionState, command: cmd.Command, ctx: cmd.Context) -> list[Event]:
+    """The events a command produces, or a Refusal saying why not."""
+    if not state.opened and not isinstance(command, cmd.OpenProduction):
+        raise Conflict("This production does not exist yet.", "Run 'coldcheck init' first.")
+    return DECIDERS[type(command)](state, command, ctx)

@@ -1,0 +1,257 @@
+"""Events: what happened, in the past tense, with a stable type name and schema version.
+
+An event's stored form (its type name, schema and payload) never depends on where its class
+lives; ``REGISTRY`` maps the stored name to the class explicitly. Payload fields are plain JSON
+values (strings, integers, booleans, lists of strings), so that the ledger can hold them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from coldcheck.domain.errors import InvalidInput
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    TYPE: ClassVar[str] = ""
+    SCHEMA: ClassVar[int] = 1
+    # people whose personal signature the entry must carry (field names holding person ids)
+    ATTESTED_BY: ClassVar[tuple[str, ...]] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    def attesters(self) -> tuple[str, ...]:
+        return tuple(getattr(self, name) for name in self.ATTESTED_BY)
+
+    def corrects(self) -> int | None:
+        """The sequence number of the entry this event corrects, if it is a correction."""
+        return None
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+# -- the ledger's own events (interpreted by the audit as well) -----------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LedgerOpened(Event):
+    TYPE = "ledger.opened"
+    origin: str
+    node_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyCreated(Event):
+    TYPE = "key.created"
+    ATTESTED_BY = ("person",)
+    person: str
+    key: str
+    public_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyRotated(Event):
+    TYPE = "key.rotated"
+    ATTESTED_BY = ("person",)
+    person: str
+    old_key: str
+    key: str
+    public_key: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class KeyRevoked(Event):
+    TYPE = "key.revoked"
+    person: str
+    key: str
+    reason: str
+
+
+# -- production and people -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProductionCreated(Event):
+    TYPE = "production.created"
+    production: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PersonRegistered(Event):
+    TYPE = "person.registered"
+    person: str
+    name: str
+    roles: tuple[str, ...]
+    head_armorer: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PermitRecorded(Event):
+    TYPE = "armorer.permit_recorded"
+    person: str
+    number: str
+    authority: str
+    expires: str  # ISO date
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PersonCorrected(Event):
+    TYPE = "person.corrected"
+    person: str
+    entry: int
+    name: str
+    reason: str
+
+    def corrects(self) -> int | None:
+        return self.entry
+
+
+# -- firearms and stores ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoreAdded(Event):
+    TYPE = "store.added"
+    store: str
+    name: str
+    kind: str
+    locked: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoreLocked(Event):
+    TYPE = "store.locked"
+    store: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoreUnlocked(Event):
+    TYPE = "store.unlocked"
+    store: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmRegistered(Event):
+    TYPE = "firearm.registered"
+    firearm: str
+    serial: str
+    make: str
+    model: str
+    action: str
+    calibre: str
+    chambers: int
+    magazine: int
+    kind: str
+    owner: str
+    documents: tuple[str, ...]
+    store: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmCorrected(Event):
+    TYPE = "firearm.corrected"
+    firearm: str
+    entry: int
+    field: str
+    value: str
+    reason: str
+
+    def corrects(self) -> int | None:
+        return self.entry
+
+
+# -- custody ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmTaken(Event):
+    TYPE = "custody.taken"
+    firearm: str
+    store: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmReturned(Event):
+    TYPE = "custody.returned"
+    firearm: str
+    store: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HandoffProposed(Event):
+    TYPE = "custody.handoff_proposed"
+    ATTESTED_BY = ("giver",)
+    handoff: str
+    firearm: str
+    giver: str
+    receiver: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HandoffAccepted(Event):
+    TYPE = "custody.handoff_accepted"
+    ATTESTED_BY = ("receiver",)
+    handoff: str
+    firearm: str
+    giver: str
+    receiver: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HandoffCancelled(Event):
+    TYPE = "custody.handoff_cancelled"
+    handoff: str
+    firearm: str
+    by: str
+
+
+REGISTRY: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        LedgerOpened,
+        KeyCreated,
+        KeyRotated,
+        KeyRevoked,
+        ProductionCreated,
+        PersonRegistered,
+        PermitRecorded,
+        PersonCorrected,
+        StoreAdded,
+        StoreLocked,
+        StoreUnlocked,
+        FirearmRegistered,
+        FirearmCorrected,
+        FirearmTaken,
+        FirearmReturned,
+        HandoffProposed,
+        HandoffAccepted,
+        HandoffCancelled,
+    )
+}
+
+
+def from_payload(type_name: str, schema: int, payload: dict[str, Any]) -> Event:
+    """Rebuild an event from its stored form; refuse unknown types and bad payloads."""
+    cls = REGISTRY.get(type_name)
+    if cls is None or schema != cls.SCHEMA:
+        raise InvalidInput(
+            f"Unknown event type {type_name} (schema {schema}).",
+            "Upgrade coldcheck to read this ledger.",
+        )
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    if set(payload) - set(fields):
+        raise InvalidInput(f"Event {type_name} has unexpected fields.", "")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise InvalidInput(f"Event {type_name} is missing fields: {exc}.", "") from exc

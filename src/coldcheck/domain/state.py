@@ -1,0 +1,248 @@
+"""The state of one production, and ``evolve``: state + event -> new state.
+
+State is immutable; ``evolve`` returns a new value and never fails on an event the ledger holds
+(events are facts). Where each firearm is lives in one mapping, ``location``: a firearm is in
+exactly one store or with exactly one person, by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from coldcheck.domain import events as ev
+from coldcheck.domain.values import Capacity, Permit, Role
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Person:
+    id: str
+    name: str
+    roles: frozenset[Role]
+    head_armorer: bool = False
+    permit: Permit | None = None
+    key: str | None = None
+    registered_seq: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Firearm:
+    id: str
+    serial: str
+    make: str
+    model: str
+    action: str
+    calibre: str
+    capacity: Capacity
+    kind: str
+    owner: str
+    documents: tuple[str, ...]
+    registered_seq: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Store:
+    id: str
+    name: str
+    kind: str
+    locked: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Location:
+    """Where a firearm is: in a store (``store``) or with a person (``person``), since when."""
+
+    store: str | None = None
+    person: str | None = None
+    since: str = ""
+    since_seq: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Handoff:
+    id: str
+    firearm: str
+    giver: str
+    receiver: str
+    proposed: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProductionState:
+    production: str = ""
+    name: str = ""
+    seq: int = 0
+    people: dict[str, Person] = field(default_factory=dict)
+    firearms: dict[str, Firearm] = field(default_factory=dict)
+    stores: dict[str, Store] = field(default_factory=dict)
+    location: dict[str, Location] = field(default_factory=dict)
+    handoffs: dict[str, Handoff] = field(default_factory=dict)  # pending only
+    handoffs_made: int = 0
+
+    @property
+    def opened(self) -> bool:
+        return bool(self.production)
+
+    def holder(self, firearm: str) -> str | None:
+        return self.location[firearm].person
+
+    def pending_for(self, firearm: str) -> Handoff | None:
+        return next((h for h in self.handoffs.values() if h.firearm == firearm), None)
+
+    def head_armorer(self) -> Person | None:
+        return next((p for p in self.people.values() if p.head_armorer), None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Stamp:
+    """Where and when an event was recorded: its sequence number and time."""
+
+    seq: int
+    time: str
+
+
+def evolve(state: ProductionState, event: ev.Event, stamp: Stamp) -> ProductionState:
+    """Apply one recorded event."""
+    handler = _EVOLVERS.get(type(event))
+    new = handler(state, event, stamp) if handler else state
+    return replace(new, seq=stamp.seq)
+
+
+def _opened(s: ProductionState, e: ev.ProductionCreated, t: Stamp) -> ProductionState:
+    return replace(s, production=e.production, name=e.name)
+
+
+def _person(s: ProductionState, e: ev.PersonRegistered, t: Stamp) -> ProductionState:
+    person = Person(
+        id=e.person,
+        name=e.name,
+        roles=frozenset(Role(r) for r in e.roles),
+        head_armorer=e.head_armorer,
+        registered_seq=t.seq,
+    )
+    return replace(s, people={**s.people, e.person: person})
+
+
+def _set_person(s: ProductionState, person: Person) -> ProductionState:
+    return replace(s, people={**s.people, person.id: person})
+
+
+def _permit(s: ProductionState, e: ev.PermitRecorded, t: Stamp) -> ProductionState:
+    permit = Permit(number=e.number, authority=e.authority, expires=date.fromisoformat(e.expires))
+    return _set_person(s, replace(s.people[e.person], permit=permit))
+
+
+def _person_corrected(s: ProductionState, e: ev.PersonCorrected, t: Stamp) -> ProductionState:
+    return _set_person(s, replace(s.people[e.person], name=e.name))
+
+
+def _key(s: ProductionState, e: ev.KeyCreated | ev.KeyRotated, t: Stamp) -> ProductionState:
+    return _set_person(s, replace(s.people[e.person], key=e.key))
+
+
+def _key_revoked(s: ProductionState, e: ev.KeyRevoked, t: Stamp) -> ProductionState:
+    return _set_person(s, replace(s.people[e.person], key=None))
+
+
+def _store(s: ProductionState, e: ev.StoreAdded, t: Stamp) -> ProductionState:
+    store = Store(id=e.store, name=e.name, kind=e.kind, locked=e.locked)
+    return replace(s, stores={**s.stores, e.store: store})
+
+
+def _lock(s: ProductionState, e: ev.StoreLocked | ev.StoreUnlocked, t: Stamp) -> ProductionState:
+    store = replace(s.stores[e.store], locked=isinstance(e, ev.StoreLocked))
+    return replace(s, stores={**s.stores, e.store: store})
+
+
+def _firearm(s: ProductionState, e: ev.FirearmRegistered, t: Stamp) -> ProductionState:
+    firearm = Firearm(
+        id=e.firearm,
+        serial=e.serial,
+        make=e.make,
+        model=e.model,
+        action=e.action,
+        calibre=e.calibre,
+        capacity=Capacity(chambers=e.chambers, magazine=e.magazine),
+        kind=e.kind,
+        owner=e.owner,
+        documents=e.documents,
+        registered_seq=t.seq,
+    )
+    return replace(
+        s,
+        firearms={**s.firearms, e.firearm: firearm},
+        location={**s.location, e.firearm: Location(store=e.store, since=t.time, since_seq=t.seq)},
+    )
+
+
+def _firearm_corrected(s: ProductionState, e: ev.FirearmCorrected, t: Stamp) -> ProductionState:
+    firearm = s.firearms[e.firearm]
+    if e.field == "capacity":
+        firearm = replace(firearm, capacity=Capacity.parse(e.value))
+    elif e.field == "documents":
+        firearm = replace(firearm, documents=(*firearm.documents, e.value))
+    elif e.field == "serial":
+        firearm = replace(firearm, serial=e.value)
+    elif e.field == "make":
+        firearm = replace(firearm, make=e.value)
+    elif e.field == "model":
+        firearm = replace(firearm, model=e.value)
+    elif e.field == "calibre":
+        firearm = replace(firearm, calibre=e.value)
+    elif e.field == "owner":
+        firearm = replace(firearm, owner=e.value)
+    return replace(s, firearms={**s.firearms, e.firearm: firearm})
+
+
+def _move(s: ProductionState, firearm: str, loc: Location) -> ProductionState:
+    return replace(s, location={**s.location, firearm: loc})
+
+
+def _taken(s: ProductionState, e: ev.FirearmTaken, t: Stamp) -> ProductionState:
+    return _move(s, e.firearm, Location(person=e.by, since=t.time, since_seq=t.seq))
+
+
+def _returned(s: ProductionState, e: ev.FirearmReturned, t: Stamp) -> ProductionState:
+    return _move(s, e.firearm, Location(store=e.store, since=t.time, since_seq=t.seq))
+
+
+def _proposed(s: ProductionState, e: ev.HandoffProposed, t: Stamp) -> ProductionState:
+    handoff = Handoff(
+        id=e.handoff, firearm=e.firearm, giver=e.giver, receiver=e.receiver, proposed=t.time
+    )
+    return replace(
+        s, handoffs={**s.handoffs, e.handoff: handoff}, handoffs_made=s.handoffs_made + 1
+    )
+
+
+def _accepted(s: ProductionState, e: ev.HandoffAccepted, t: Stamp) -> ProductionState:
+    pending = {k: v for k, v in s.handoffs.items() if k != e.handoff}
+    moved = _move(s, e.firearm, Location(person=e.receiver, since=t.time, since_seq=t.seq))
+    return replace(moved, handoffs=pending)
+
+
+def _cancelled(s: ProductionState, e: ev.HandoffCancelled, t: Stamp) -> ProductionState:
+    return replace(s, handoffs={k: v for k, v in s.handoffs.items() if k != e.handoff})
+
+
+_EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], ProductionState]] = {
+    ev.ProductionCreated: _opened,
+    ev.PersonRegistered: _person,
+    ev.PermitRecorded: _permit,
+    ev.PersonCorrected: _person_corrected,
+    ev.KeyCreated: _key,
+    ev.KeyRotated: _key,
+    ev.KeyRevoked: _key_revoked,
+    ev.StoreAdded: _store,
+    ev.StoreLocked: _lock,
+    ev.StoreUnlocked: _lock,
+    ev.FirearmRegistered: _firearm,
+    ev.FirearmCorrected: _firearm_corrected,
+    ev.FirearmTaken: _taken,
+    ev.FirearmReturned: _returned,
+    ev.HandoffProposed: _proposed,
+    ev.HandoffAccepted: _accepted,
+    ev.HandoffCancelled: _cancelled,
+}

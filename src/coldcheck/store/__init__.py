@@ -1,0 +1,1 @@
+"""Storage: the port every backend implements, and its adapters (SQLite now, PostgreSQL later)."""
