@@ -41,6 +41,11 @@ class App:
             self._node = load_or_create_node(path) if create else load_node(path)
         return self._node
 
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        """Record with another clock from now on (the demo's simulated day, tests)."""
+        self.clock = clock
+        self._journals.clear()
+
     def journal(self, production: str) -> Journal:
         journal = self._journals.get(production)
         if journal is None:

@@ -106,6 +106,16 @@ def correct_person(state: ProductionState, cmd: CorrectPerson, ctx: Context) -> 
     registrar = guards.actor(state, ctx)
     guards.require_admin(state, registrar, "correct people's details")
     target = guards.person(state, cmd.person)
+    if not cmd.reason.strip():
+        raise InvalidInput("A correction needs a reason.", "Say why the entry was wrong.")
+    if any(
+        p.id != target.id and p.name.casefold() == cmd.name.casefold()
+        for p in state.people.values()
+    ):
+        raise Conflict(
+            f"There is already a person named {cmd.name}.",
+            "Add a middle initial or department to tell them apart.",
+        )
     return [
         ev.PersonCorrected(
             person=target.id, entry=target.registered_seq, name=cmd.name, reason=cmd.reason

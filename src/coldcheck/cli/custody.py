@@ -1,0 +1,124 @@
+"""coldcheck custody ...: take, hand-off, accept, cancel, return."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coldcheck.app import handlers
+from coldcheck.app.service import App
+from coldcheck.cli.common import (
+    ByOpt,
+    DbOpt,
+    JsonOpt,
+    PinFileOpt,
+    ProdOpt,
+    Result,
+    read_pin,
+    run_command,
+    written,
+)
+
+custody_app = typer.Typer(help="The chain of custody.", no_args_is_help=True)
+FirearmArg = Annotated[str, typer.Argument(help="Firearm: id (F01) or serial.")]
+HandoffArg = Annotated[str, typer.Argument(help="Hand-off id (H0001) or the firearm's id.")]
+
+
+@custody_app.command("take")
+def take(
+    firearm: FirearmArg,
+    by: ByOpt,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """The armorer takes a firearm out of its (unlocked) store."""
+
+    def run(app: App) -> Result:
+        return written(
+            handlers.take(app, app.production(production), by, firearm), f"{firearm} taken out"
+        )
+
+    run_command(db, json, run)
+
+
+@custody_app.command("return")
+def put_back(
+    firearm: FirearmArg,
+    by: ByOpt,
+    store: Annotated[str, typer.Option(help="Store: id or name.")],
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """The armorer puts a firearm they hold into a store."""
+
+    def run(app: App) -> Result:
+        return written(
+            handlers.put_back(app, app.production(production), by, firearm, store),
+            f"{firearm} put into {store}",
+        )
+
+    run_command(db, json, run)
+
+
+@custody_app.command("hand-off")
+def hand_off(
+    firearm: FirearmArg,
+    by: ByOpt,
+    to: Annotated[str, typer.Option("--to", help="Receiver: id or name.")],
+    pin_file: PinFileOpt = None,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Offer a firearm you hold to someone (signed with your PIN); you hold it until they
+    accept."""
+
+    def run(app: App) -> Result:
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.hand_off(app, app.production(production), by, firearm, to, pin)
+        handoff = done.events[0].payload()["handoff"]
+        return written(
+            done, f"Hand-off {handoff} of {firearm} offered to {to}; it moves when they accept"
+        )
+
+    run_command(db, json, run)
+
+
+@custody_app.command("accept")
+def accept(
+    handoff: HandoffArg,
+    by: ByOpt,
+    pin_file: PinFileOpt = None,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Accept a hand-off offered to you, with your PIN: you now hold the firearm."""
+
+    def run(app: App) -> Result:
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.accept(app, app.production(production), by, handoff, pin)
+        payload = done.events[0].payload()
+        return written(done, f"{payload['firearm']} accepted: you hold it now")
+
+    run_command(db, json, run)
+
+
+@custody_app.command("cancel")
+def cancel(
+    handoff: HandoffArg,
+    by: ByOpt,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Cancel (or decline) a hand-off; the firearm stays where it was."""
+
+    def run(app: App) -> Result:
+        done = handlers.cancel(app, app.production(production), by, handoff)
+        return written(done, f"Hand-off {done.events[0].payload()['handoff']} cancelled")
+
+    run_command(db, json, run)

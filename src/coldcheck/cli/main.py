@@ -1,0 +1,148 @@
+"""The ``coldcheck`` command: one Typer app; each noun's commands live in their own module."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from coldcheck import __version__
+from coldcheck.app import demo as demo_data
+from coldcheck.app import handlers
+from coldcheck.app.service import App
+from coldcheck.cli import records
+from coldcheck.cli.armoury import firearm_app, store_app
+from coldcheck.cli.common import (
+    CliError,
+    DbOpt,
+    JsonOpt,
+    NewPinFileOpt,
+    Result,
+    read_pin,
+    run_command,
+    written,
+)
+from coldcheck.cli.custody import custody_app
+from coldcheck.cli.people import (
+    PermitAuthority,
+    PermitExpires,
+    PermitNumber,
+    RoleOpt,
+    parse_permit,
+    parse_roles,
+    people_app,
+)
+from coldcheck.domain.values import Role
+
+app = typer.Typer(
+    name="coldcheck",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Provable prop-firearm safety on set: custody, checks and a tamper-evident record.",
+)
+app.add_typer(people_app, name="person")
+app.add_typer(firearm_app, name="firearm")
+app.add_typer(store_app, name="store")
+app.add_typer(custody_app, name="custody")
+app.add_typer(records.proof_app, name="proof")
+app.command("status")(records.status)
+app.command("log")(records.log)
+app.command("verify")(records.verify)
+app.command("checkpoint")(records.checkpoint)
+
+
+@app.command("init")
+def init(
+    production: Annotated[str, typer.Option(help="Short id, e.g. dust-road.")],
+    name: Annotated[str, typer.Option(help="Title of the production.")],
+    founder: Annotated[str, typer.Option(help="Your full name.")],
+    role: RoleOpt,
+    head_armorer: Annotated[bool, typer.Option(help="You are the head armorer.")] = False,
+    permit_number: PermitNumber = None,
+    permit_authority: PermitAuthority = None,
+    permit_expires: PermitExpires = None,
+    new_pin_file: NewPinFileOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Create a production's ledger on this node; you become its first person (P01)."""
+    from coldcheck.ledger.entry import check_id
+    from coldcheck.ledger.errors import EncodingError
+
+    def run(application: App) -> Result:
+        try:
+            check_id("production", production)
+        except EncodingError as exc:
+            raise CliError(str(exc)) from exc
+        roles = parse_roles(role)
+        if not roles & {Role.PRODUCER, Role.ARMORER, Role.SAFETY_ADVISOR}:
+            raise CliError("the founder must be the producer, safety advisor or head armorer")
+        permit = parse_permit(permit_number, permit_authority, permit_expires)
+        pin = read_pin(new_pin_file, env="COLDCHECK_NEW_PIN", prompt="Your new PIN", confirm=True)
+        done = handlers.init(
+            application,
+            production,
+            name,
+            founder,
+            roles,
+            pin,
+            head_armorer=head_armorer,
+            permit=permit,
+        )
+        from coldcheck.app import ledgerops
+
+        ledgerops.checkpoint(application, production)
+        return written(done, f"Opened {name} ({production}); you are P01")
+
+    run_command(db, json, run, create=True)
+
+
+@app.command("demo")
+def demo(db: DbOpt = None, json: JsonOpt = False) -> None:
+    """Seed the demo Western "Dust Road" (once) and show where every firearm is."""
+
+    def run(application: App) -> Result:
+        created = demo_data.PRODUCTION not in application.store.productions()
+        if created:
+            demo_data.seed(
+                application,
+                datetime.now(UTC).date(),
+                progress=lambda step: typer.echo(f"... {step}", err=True),
+            )
+        state = application.state(demo_data.PRODUCTION)
+        note = (
+            f"Seeded the demo production {state.name}: {len(state.people)} people, "
+            f"{len(state.firearms)} firearms, {len(state.stores)} stores, "
+            f"{state.seq} ledger entries."
+            if created
+            else f"The demo production {state.name} is already here ({state.seq} entries)."
+        )
+        return Result(
+            {
+                "created": created,
+                "production": demo_data.PRODUCTION,
+                "entries": state.seq,
+                "demo_pin": demo_data.DEMO_PIN,
+            },
+            f"{note}\nDemo PIN for every demo person: {demo_data.DEMO_PIN}",
+        )
+
+    run_command(db, json, run, create=True)
+
+
+@app.command("version")
+def version() -> None:
+    """Print coldcheck's version."""
+    typer.echo(__version__)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("coldcheck: interrupted; nothing more was written.", err=True)
+        sys.exit(130)

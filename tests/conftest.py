@@ -1,0 +1,66 @@
+"""Shared fixtures. Tests use libsodium's minimum argon2id cost so that PIN checks are fast."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ["COLDCHECK_INSECURE_TEST_KDF"] = "1"
+
+from coldcheck.app import handlers as h  # noqa: E402
+from coldcheck.app.service import App, bootstrap  # noqa: E402
+from coldcheck.app.settings import Settings  # noqa: E402
+from coldcheck.domain.values import (  # noqa: E402
+    Action,
+    Capacity,
+    FirearmKind,
+    Permit,
+    Role,
+    StoreKind,
+)
+
+PRODUCTION = "dust-road"
+PINS = {"P01": "111111", "P02": "222222", "P03": "333333", "P04": "444444"}
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def make_app(db: Path) -> App:
+    return bootstrap(Settings.load(str(db), env={"COLDCHECK_INSECURE_TEST_KDF": "1"}),
+                     create=True)
+
+
+def seed(app: App) -> None:
+    """A small production: head armorer P01, talent P02, 1st AD P03, producer P04;
+    store S01 (safe, unlocked), revolver F01 and pistol F02 in it."""
+    permit = Permit(number="CA-0042", authority="California DOJ", expires=date(2099, 1, 1))
+    h.init(app, PRODUCTION, "Dust Road", "Hannah Reed", frozenset({Role.ARMORER}), PINS["P01"],
+           head_armorer=True, permit=permit)
+    h.add_person(app, PRODUCTION, "P01", "Jack Colt", frozenset({Role.TALENT}), PINS["P02"])
+    h.add_person(app, PRODUCTION, "P01", "Ann Marsh", frozenset({Role.FIRST_AD}), PINS["P03"])
+    h.add_person(app, PRODUCTION, "P01", "Paul Price", frozenset({Role.PRODUCER}), PINS["P04"])
+    h.add_store(app, PRODUCTION, "P01", "Main safe", StoreKind.SAFE, locked=False)
+    h.add_firearm(app, PRODUCTION, "P01", serial="UB-1873-001", make="Uberti",
+                  model="1873 Cattleman", action=Action.REVOLVER, calibre=".45 Colt",
+                  capacity=Capacity.parse("6"), kind=FirearmKind.BLANK_FIRING_REAL,
+                  owner="Hollywood Rentals", store="S01")
+    h.add_firearm(app, PRODUCTION, "P01", serial="BE-92-7781", make="Beretta", model="92FS",
+                  action=Action.SEMI_AUTOMATIC_PISTOL, calibre="9mm",
+                  capacity=Capacity.parse("15+1"), kind=FirearmKind.BLANK_FIRING_REAL,
+                  owner="Hollywood Rentals", store="S01")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[App]:
+    application = make_app(tmp_path / "coldcheck.db")
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def seeded(app: App) -> App:
+    seed(app)
+    return app

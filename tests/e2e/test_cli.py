@@ -1,0 +1,370 @@
+"""The CLI as a person or a script uses it: commands, --json, PIN input, errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coldcheck.cli.main import app
+
+PIN = "135790"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("COLDCHECK_DB", str(tmp_path / "set.db"))
+    monkeypatch.setenv("COLDCHECK_INSECURE_TEST_KDF", "1")
+    monkeypatch.delenv("COLDCHECK_PIN", raising=False)
+    monkeypatch.delenv("COLDCHECK_NEW_PIN", raising=False)
+    return CliRunner()
+
+
+def ok(cli: CliRunner, *args: str, env: dict[str, str] | None = None) -> str:
+    result = cli.invoke(app, list(args), env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def entries(db: Path) -> int:
+    with sqlite3.connect(db) as con:
+        return int(con.execute("SELECT count(*) FROM records").fetchone()[0])
+
+
+def production(cli: CliRunner) -> None:
+    new = {"COLDCHECK_NEW_PIN": PIN}
+    ok(
+        cli,
+        "init",
+        "--production",
+        "dust-road",
+        "--name",
+        "Dust Road",
+        "--founder",
+        "Hannah Reed",
+        "--role",
+        "armorer",
+        "--head-armorer",
+        "--permit-number",
+        "EFP-1",
+        "--permit-authority",
+        "CA DOJ",
+        "--permit-expires",
+        "2099-12-31",
+        env=new,
+    )
+    ok(cli, "person", "add", "--by", "P01", "--name", "Jack Colt", "--role", "talent", env=new)
+    ok(
+        cli,
+        "person",
+        "add",
+        "--by",
+        "Hannah Reed",
+        "--name",
+        "Dana Whitfield",
+        "--role",
+        "first_ad",
+        env=new,
+    )
+    ok(cli, "store", "add", "--by", "P01", "--name", "Armory safe", "--kind", "safe")
+    ok(
+        cli,
+        "firearm",
+        "add",
+        "--by",
+        "P01",
+        "--serial",
+        "UB-73C-04512",
+        "--make",
+        "Uberti",
+        "--model",
+        "1873 Cattleman",
+        "--action",
+        "revolver",
+        "--calibre",
+        ".45 Colt",
+        "--capacity",
+        "6",
+        "--kind",
+        "blank_firing_real",
+        "--owner",
+        "Hollywood Rentals",
+        "--store",
+        "Armory safe",
+    )
+
+
+def test_a_hand_off_moves_the_firearm_only_when_the_talent_accepts(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    production(cli)
+    ok(cli, "store", "unlock", "Armory safe", "--by", "P01")
+    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
+    ok(
+        cli,
+        "custody",
+        "hand-off",
+        "UB-73C-04512",
+        "--by",
+        "P01",
+        "--to",
+        "Jack Colt",
+        env={"COLDCHECK_PIN": PIN},
+    )
+    pending = json.loads(ok(cli, "status", "--json"))["firearms"][0]
+    assert pending["where"]["name"] == "Hannah Reed"
+    assert pending["handoff"]["to_name"] == "Jack Colt"
+    pin_file = tmp_path / "pin"
+    pin_file.write_text(PIN + "\n", encoding="utf-8")
+    ok(cli, "custody", "accept", "F01", "--by", "Jack Colt", "--pin-file", str(pin_file))
+    moved = json.loads(ok(cli, "status", "--json"))["firearms"][0]
+    assert moved["where"] == {
+        "kind": "person",
+        "id": "P02",
+        "name": "Jack Colt",
+        "roles": ["talent"],
+    }
+    assert moved["handoff"] is None
+    assert "WITH Jack Colt" in ok(cli, "status")
+
+
+def test_a_refused_hand_off_names_the_rule_exits_3_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    production(cli)
+    ok(cli, "store", "unlock", "S01", "--by", "P01")
+    ok(cli, "custody", "take", "F01", "--by", "P01")
+    before = entries(tmp_path / "set.db")
+    result = cli.invoke(
+        app,
+        ["custody", "hand-off", "F01", "--by", "P01", "--to", "Dana Whitfield"],
+        env={"COLDCHECK_PIN": PIN},
+    )
+    assert result.exit_code == 3
+    assert result.stderr.startswith("coldcheck: R-13: ")
+    assert "Dana Whitfield is not talent" in result.stderr
+    assert entries(tmp_path / "set.db") == before
+
+
+def test_json_errors_carry_the_rule_id(cli: CliRunner) -> None:
+    production(cli)
+    result = cli.invoke(app, ["custody", "take", "F01", "--by", "P01", "--json"])
+    assert result.exit_code == 3
+    error = json.loads(result.stdout)["error"]
+    assert error["rule"] == "R-12"
+    assert "locked" in error["message"]
+
+
+def test_a_wrong_pin_is_refused_and_nothing_moves(cli: CliRunner, tmp_path: Path) -> None:
+    production(cli)
+    ok(cli, "store", "unlock", "S01", "--by", "P01")
+    ok(cli, "custody", "take", "F01", "--by", "P01")
+    ok(cli, "custody", "hand-off", "F01", "--by", "P01", "--to", "P02", env={"COLDCHECK_PIN": PIN})
+    before = entries(tmp_path / "set.db")
+    result = cli.invoke(
+        app, ["custody", "accept", "F01", "--by", "P02"], env={"COLDCHECK_PIN": "999999"}
+    )
+    assert result.exit_code == 3
+    assert "PIN is not correct" in result.stderr
+    assert entries(tmp_path / "set.db") == before
+
+
+def test_without_a_pin_and_without_a_terminal_the_command_says_how_to_give_one(
+    cli: CliRunner,
+) -> None:
+    production(cli)
+    result = cli.invoke(
+        app, ["person", "add", "--by", "P01", "--name", "Sam Tanaka", "--role", "talent"]
+    )
+    assert result.exit_code == 2
+    assert "--pin-file" in result.stderr
+    assert "COLDCHECK_NEW_PIN" in result.stderr
+
+
+def test_there_is_no_pin_argument(cli: CliRunner) -> None:
+    production(cli)
+    result = cli.invoke(app, ["custody", "accept", "F01", "--by", "P02", "--pin", PIN])
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            [
+                "firearm",
+                "add",
+                "--by",
+                "P01",
+                "--serial",
+                "X1",
+                "--make",
+                "A",
+                "--model",
+                "B",
+                "--action",
+                "revolver",
+                "--calibre",
+                ".45",
+                "--capacity",
+                "six",
+                "--kind",
+                "rubber",
+                "--owner",
+                "me",
+                "--store",
+                "S01",
+            ],
+            "Capacity 'six' is not understood",
+        ),
+        (
+            [
+                "firearm",
+                "add",
+                "--by",
+                "P01",
+                "--serial",
+                "X1",
+                "--make",
+                "A",
+                "--model",
+                "B",
+                "--action",
+                "flintlock",
+                "--calibre",
+                ".45",
+                "--capacity",
+                "1",
+                "--kind",
+                "rubber",
+                "--owner",
+                "me",
+                "--store",
+                "S01",
+            ],
+            "'flintlock' is not a firearm action",
+        ),
+        (["custody", "take", "F99", "--by", "P01"], "F99"),
+        (["custody", "take", "F01", "--by", "Nobody"], "no person 'Nobody'"),
+        (["log", "--since", "yesterday"], "--since 'yesterday' is not a time"),
+        (["store", "add", "--by", "P01", "--name", "Cart", "--kind", "bucket"], "store kind"),
+    ],
+)
+def test_bad_input_gets_one_line_no_traceback_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    production(cli)
+    before = entries(tmp_path / "set.db")
+    result = cli.invoke(app, args)
+    assert result.exit_code in (2, 3, 4), result.output
+    assert needle in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert entries(tmp_path / "set.db") == before
+
+
+def test_log_filters_by_firearm_person_and_time(cli: CliRunner) -> None:
+    production(cli)
+    ok(cli, "store", "unlock", "S01", "--by", "P01")
+    ok(cli, "custody", "take", "F01", "--by", "P01")
+    rows = json.loads(ok(cli, "log", "--firearm", "UB-73C-04512", "--json"))
+    assert [r["type"] for r in rows] == ["firearm.registered", "custody.taken"]
+    by_talent = json.loads(ok(cli, "log", "--person", "Jack Colt", "--json"))
+    assert {r["type"] for r in by_talent} == {"person.registered", "key.created"}
+    assert json.loads(ok(cli, "log", "--since", "2999-01-01", "--json")) == []
+
+
+def test_a_correction_is_a_new_entry_pointing_at_the_registration(cli: CliRunner) -> None:
+    production(cli)
+    out = json.loads(
+        ok(
+            cli,
+            "firearm",
+            "correct",
+            "F01",
+            "--by",
+            "P01",
+            "--field",
+            "model",
+            "--value",
+            "1873 Cattleman Old Model",
+            "--reason",
+            "typo",
+            "--json",
+        )
+    )
+    registered = json.loads(ok(cli, "log", "--firearm", "F01", "--json"))[0]
+    last = json.loads(ok(cli, "log", "--json"))[-1]
+    assert last["seq"] == out["last_seq"]
+    assert last["corrects"] == registered["seq"]
+    listed = json.loads(ok(cli, "firearm", "list", "--json"))[0]
+    assert listed["model"] == "1873 Cattleman Old Model"
+
+
+def test_verify_and_checkpoint_on_an_intact_store(cli: CliRunner) -> None:
+    production(cli)
+    note = json.loads(ok(cli, "checkpoint", "--json"))["note"]
+    assert note.splitlines()[1] == "11"
+    report = json.loads(ok(cli, "verify", "--json"))
+    assert report["productions"][0]["size"] == 11
+    assert report["productions"][0]["checkpoints"] == 2  # one at init, one now
+
+
+def test_proofs_verify(cli: CliRunner) -> None:
+    production(cli)
+    assert "verified" in ok(cli, "proof", "inclusion", "3")
+    assert "verified" in ok(cli, "proof", "consistency", "5")
+    bad = cli.invoke(app, ["proof", "consistency", "50"])
+    assert bad.exit_code == 2
+
+
+def test_a_missing_store_is_one_clear_line(tmp_path: Path) -> None:
+    env = {"COLDCHECK_DB": str(tmp_path / "nowhere.db"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "coldcheck", "status"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("coldcheck: there is no coldcheck store at")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_a_corrupted_store_file_is_one_clear_line(tmp_path: Path) -> None:
+    db = tmp_path / "broken.db"
+    db.write_bytes(b"this is not a database" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "coldcheck", "verify", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "is not a readable coldcheck store" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_seeds_a_western_that_verifies(cli: CliRunner) -> None:
+    out = json.loads(ok(cli, "demo", "--json"))
+    assert out["created"] is True
+    status = json.loads(ok(cli, "status", "--json"))
+    assert len(status["firearms"]) >= 6
+    assert all(f["where"]["kind"] == "store" and f["where"]["locked"] for f in status["firearms"])
+    assert len(json.loads(ok(cli, "person", "list", "--json"))) >= 10
+    assert len(json.loads(ok(cli, "store", "list", "--json"))) >= 3
+    accepted = [
+        r for r in json.loads(ok(cli, "log", "--json")) if r["type"] == "custody.handoff_accepted"
+    ]
+    assert len(accepted) >= 6
+    assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
+    again = json.loads(ok(cli, "demo", "--json"))
+    assert again["created"] is False
