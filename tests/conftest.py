@@ -11,10 +11,10 @@ import pytest
 
 os.environ["COLDCHECK_INSECURE_TEST_KDF"] = "1"
 
-from coldcheck.app import handlers as h  # noqa: E402
-from coldcheck.app.service import App, bootstrap  # noqa: E402
-from coldcheck.app.settings import Settings  # noqa: E402
-from coldcheck.domain.values import (  # noqa: E402
+from coldcheck.app import handlers as h
+from coldcheck.app.service import App, bootstrap
+from coldcheck.app.settings import Settings
+from coldcheck.domain.values import (
     Action,
     Capacity,
     FirearmKind,

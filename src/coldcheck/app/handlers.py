@@ -75,6 +75,7 @@ def add_person(
         public_key=public_key_text(sealed.public_key),
         head_armorer=head_armorer,
         permit=permit,
+        person=new_id,
     )
     signing = app.unlock_sealed(sealed, pin)
     return app.journal(production).execute(

@@ -87,6 +87,13 @@ def correct_firearm(state: ProductionState, cmd: CorrectFirearm, ctx: Context) -
         Capacity.parse(cmd.value)
     if not cmd.reason.strip():
         raise InvalidInput("A correction needs a reason.", "Say why the entry was wrong.")
+    if cmd.field == "serial" and any(
+        f.id != firearm.id and f.serial == cmd.value for f in state.firearms.values()
+    ):
+        raise Conflict(
+            f"A firearm with serial {cmd.value} is already registered.",
+            "Check the serial, or correct the existing entry.",
+        )
     return [
         ev.FirearmCorrected(
             firearm=firearm.id,

@@ -38,6 +38,9 @@ class RegisterPerson(Command):
     public_key: str
     head_armorer: bool = False
     permit: Permit | None = None
+    # The id the new person gets; the handler chooses it when it seals their key. When None,
+    # the next free id is used.
+    person: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

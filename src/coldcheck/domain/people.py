@@ -45,7 +45,9 @@ def register_person(state: ProductionState, cmd: RegisterPerson, ctx: Context) -
 
 
 def _register(state: ProductionState, cmd: RegisterPerson, founder: str | None) -> list[ev.Event]:
-    person_id = founder or guards.next_id("P", len(state.people))
+    person_id = founder or cmd.person or guards.next_id("P", len(state.people))
+    if person_id in state.people:
+        raise Conflict(f"Person id {person_id} is already taken.", "Try again.")
     if any(p.name.casefold() == cmd.name.casefold() for p in state.people.values()):
         raise Conflict(
             f"There is already a person named {cmd.name}.",
