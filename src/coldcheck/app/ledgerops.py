@@ -75,11 +75,24 @@ def _records(app: App, production: str) -> Iterator[StoredRecord]:
 
 
 def _readable_event(body: Body) -> None:
-    """Every entry must hold an event this code knows, with a valid payload."""
+    """Every entry holds an event this code knows, signed by whom the event says must sign,
+    and a correction points at an entry exactly when the event is a correction."""
     try:
-        from_payload(body.type, body.schema, body.payload)
+        event = from_payload(body.type, body.schema, body.payload)
     except InvalidInput as exc:
         raise ValueError(exc.message) from exc
+    if tuple(body.attest) != event.attesters():
+        raise ValueError(
+            f"a {body.type} entry must be attested by "
+            f"{', '.join(event.attesters()) or 'nobody'}, "
+            f"not {', '.join(body.attest) or 'nobody'}: a signature was "
+            "removed or added"
+        )
+    pointer = body.corrects.seq if body.corrects is not None else None
+    if pointer != event.corrects():
+        raise ValueError(
+            f"a {body.type} entry must point at entry {event.corrects()} it corrects, not {pointer}"
+        )
 
 
 def verify(app: App, production: str, trusted_node_key: str | None) -> AuditReport:

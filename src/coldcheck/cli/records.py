@@ -152,15 +152,20 @@ def verify(
             f"(last at {r.last_checkpoint_size}), root {r.root_hash[:16]}..."
             for r in reports
         ]
-        lines.append(
-            f"node key: {'trusted key supplied' if trusted_key else 'this node key'}"
+        source = (
+            "the --trusted-key you supplied"
+            if trusted_key
+            else "this node's own key file (proves nothing against whoever controls this "
+            "node; an investigator passes --trusted-key)"
             if anchor
-            else "node key: NOT ANCHORED (no trusted key given)"
+            else "NOTHING: no --trusted-key given and no node key here"
         )
+        lines.append(f"node key anchored by {source}")
         return Result(
             {
                 "ok": True,
                 "trusted_key": anchor,
+                "anchor": "supplied" if trusted_key else "node-key-file" if anchor else "none",
                 "productions": [
                     {
                         "production": r.production,

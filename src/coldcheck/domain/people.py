@@ -139,8 +139,9 @@ def rotate_key(state: ProductionState, cmd: RotateKey, ctx: Context) -> list[ev.
 def create_key(state: ProductionState, cmd: CreateKey, ctx: Context) -> list[ev.Event]:
     me = guards.actor(state, ctx)
     target = guards.person(state, cmd.person)
-    if me.id != target.id:
-        guards.require_admin(state, me, "create a key for someone else")
+    # Always an admin, even for one's own key: a key is usually revoked because a device or a
+    # PIN was compromised, and whoever holds them must not be able to mint a replacement.
+    guards.require_admin(state, me, "create a new personal key")
     if target.key is not None:
         raise Conflict(
             f"{target.name} already has an active key.", "Rotate it, or revoke it first."
