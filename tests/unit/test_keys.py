@@ -301,3 +301,11 @@ def test_a_signature_over_different_content_fails(ring: Keyring) -> None:
 
     with pytest.raises(KeyProblem, match="does not verify"):
         ring.check_and_apply(Record.seal(altered, (sig,)))
+
+
+def test_a_revoked_key_cannot_be_brought_back_by_a_later_creation(ring: Keyring) -> None:
+    ring.check_and_apply(key_revoked(3, "P02", JACK))
+
+    with pytest.raises(KeyProblem, match="cannot come back"):
+        ring.check_and_apply(signed(key_created(4, "P02", JACK), ("P02", JACK)))
+    assert "P02" not in ring.current

@@ -1,4 +1,4 @@
-"""Full audit of one production's ledger (docs/ledger.md §8).
+"""Full audit of one production's ledger (docs/ledger.md §9).
 
 The audit reads the stored records in order and checks, for every position: the sequence, the
 canonical encoding, the stored hash, the link to the previous entry, the signatures against the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from coldcheck.ledger import merkle
 from coldcheck.ledger.entry import GENESIS_PREV, Body, Record, decode
@@ -50,6 +50,7 @@ class _Walk:
     builder: merkle.RootBuilder
     prev: Record | None = None
     before_prev: bytes = b""
+    hashes: bytearray = field(default_factory=bytearray)  # every entry hash so far, 32 bytes each
     node_key: str = ""
     origin: str = ""
     roots: dict[int, bytes] | None = None
@@ -81,6 +82,7 @@ def audit(
         record = _check_position(walk, position, stored)
         walk.before_prev = walk.prev.hash if walk.prev else b""
         walk.prev = record
+        walk.hashes += record.hash
         walk.builder.append(merkle.leaf_hash(record.data))
         roots = walk.roots or {}
         if position in roots and not hmac.compare_digest(roots[position], walk.builder.root()):
@@ -91,6 +93,8 @@ def audit(
                 "this position was altered and re-chained",
             )
     roots = walk.roots if walk.roots is not None else _checkpoint_roots(walk)
+    if 0 in roots and not hmac.compare_digest(roots[0], merkle.EMPTY_ROOT):
+        raise VerificationError(1, "the signed checkpoint of size 0 does not hold the empty root")
     beyond = [size for size in roots if size > position]
     if beyond:
         raise VerificationError(
@@ -140,6 +144,8 @@ def _check_position(walk: _Walk, position: int, stored: StoredRecord) -> Record:
         )
     expected_prev = walk.prev.hash.hex() if walk.prev else GENESIS_PREV
     if body.prev != expected_prev:
+        if position == 1:
+            raise VerificationError(1, "the first entry must link to 64 zeros (genesis)")
         raise VerificationError(
             position - 1,
             f"entry {position} does not link to the entry "
@@ -148,7 +154,7 @@ def _check_position(walk: _Walk, position: int, stored: StoredRecord) -> Record:
     if body.production != walk.production:
         raise VerificationError(position, f"the entry belongs to production {body.production!r}")
     if body.corrects is not None:
-        _check_correction(walk, position, body.corrects.seq)
+        _check_correction(walk, position, body.corrects.seq, body.corrects.hash)
     if position == 1:
         _open(walk, record)
     elif body.type == OPENED:
@@ -165,10 +171,14 @@ def _check_position(walk: _Walk, position: int, stored: StoredRecord) -> Record:
     return record
 
 
-def _check_correction(walk: _Walk, position: int, target: int) -> None:
+def _check_correction(walk: _Walk, position: int, target: int, target_hash: str) -> None:
     if not 1 <= target < position:
         raise VerificationError(
             position, f"the entry corrects entry {target}, which is not an earlier entry"
+        )
+    if walk.hashes[(target - 1) * 32 : target * 32].hex() != target_hash:
+        raise VerificationError(
+            position, f"the entry corrects entry {target} but names another entry's hash"
         )
 
 

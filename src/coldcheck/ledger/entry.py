@@ -27,10 +27,10 @@ ENTRY_DOMAIN = b"coldcheck/entry/v1\x00"
 ATTEST_DOMAIN = b"coldcheck/attest/v1\x00"
 GENESIS_PREV = "0" * 64
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-_TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _BODY_KEYS = {
     "format",
     "seq",
@@ -51,19 +51,34 @@ def format_time(moment: datetime) -> str:
     """The ledger's one time format: UTC, microseconds, a literal Z."""
     if moment.tzinfo is None:
         raise EncodingError("ledger times must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    t = moment.astimezone(UTC)
+    if t.year < 1000:  # strftime's %Y does not pad such years on every platform: keep its form
+        return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the same text as the strftime above, at half the cost (this runs for every command)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.microsecond,
+    )
 
 
 def parse_time(text: str) -> datetime:
     """Parse a ledger time; raise EncodingError for anything else."""
-    if not _TIME.match(text):
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
         raise EncodingError(f"time {text!r} is not in the form 2026-01-31T09:30:00.000000Z")
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        raise EncodingError(f"time {text!r} is not a real date and time") from None
 
 
 def check_id(kind: str, value: str) -> str:
     """Identifiers (production, people, nodes, items): 1-64 of A-Z a-z 0-9 . _ : -"""
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise EncodingError(f"{kind} id {value!r} must be 1-64 letters, digits or . _ : -")
     return value
 
@@ -148,7 +163,10 @@ def entry_hash(data: bytes) -> bytes:
 
 def decode(data: bytes) -> Record:
     """Parse stored record bytes strictly; raise EncodingError naming what is wrong."""
-    raw = canonical.loads(data)
+    try:
+        raw = canonical.loads(data)
+    except RecursionError:
+        raise EncodingError("the record is nested too deeply to be a ledger entry") from None
     if not isinstance(raw, dict) or set(raw) != {"entry", "sigs"}:
         raise EncodingError("a record is an object with exactly 'entry' and 'sigs'")
     body = _decode_body(raw["entry"])
@@ -170,8 +188,8 @@ def _decode_body(raw: Any) -> Body:
         raise EncodingError(f"unknown entry format {raw['format']!r}")
     _want(raw, "seq", int, lambda v: v >= 1)
     _want(raw, "schema", int, lambda v: v >= 1)
-    _want(raw, "type", str, lambda v: bool(_TYPE.match(v)))
-    _want(raw, "prev", str, lambda v: bool(_HEX64.match(v)))
+    _want(raw, "type", str, lambda v: bool(_TYPE.fullmatch(v)))
+    _want(raw, "prev", str, lambda v: bool(_HEX64.fullmatch(v)))
     _want(raw, "payload", dict, lambda v: True)
     _want(raw, "attest", list, lambda v: all(isinstance(p, str) for p in v))
     for name in ("production", "actor", "node"):
@@ -183,9 +201,9 @@ def _decode_body(raw: Any) -> Body:
         if not (
             isinstance(c, dict)
             and set(c) == {"seq", "hash"}
-            and isinstance(c["seq"], int)
+            and type(c["seq"]) is int
             and isinstance(c["hash"], str)
-            and _HEX64.match(c["hash"])
+            and _HEX64.fullmatch(c["hash"])
         ):
             raise EncodingError("'corrects' must be {seq, hash} of an earlier entry")
         corrects = Correction(seq=c["seq"], hash=c["hash"])
@@ -210,6 +228,14 @@ def _want(raw: dict[str, Any], key: str, kind: type, ok: Any) -> None:
         raise EncodingError(f"entry field {key!r} has an invalid value {value!r}")
 
 
+def strict_b64decode(text: str) -> bytes:
+    """Standard base64, canonical only: re-encoding gives back exactly ``text``."""
+    raw = base64.b64decode(text, validate=True)
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise ValueError("base64 is not in canonical form")
+    return raw
+
+
 def _decode_sig(raw: Any) -> Signature:
     if not (
         isinstance(raw, dict)
@@ -218,7 +244,7 @@ def _decode_sig(raw: Any) -> Signature:
     ):
         raise EncodingError("a signature is an object with string fields by, key, sig")
     try:
-        sig = base64.b64decode(raw["sig"], validate=True)
+        sig = strict_b64decode(raw["sig"])
     except ValueError as exc:
         raise EncodingError("a signature is not valid base64") from exc
     if len(sig) != 64:

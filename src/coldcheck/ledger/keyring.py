@@ -29,6 +29,7 @@ class Keyring:
 
     active: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     current: dict[str, str] = field(default_factory=dict)  # person -> active key id
+    retired: set[str] = field(default_factory=set)  # rotated away or revoked: never again
 
     def check_and_apply(self, record: Record) -> None:
         """Check the record's signatures against the keys valid now, then apply key changes."""
@@ -37,6 +38,7 @@ class Keyring:
         retired = self._retired(body)
         self._check_signatures(record, extra)
         for kid in retired:
+            self.retired.add(kid)
             person, _ = self.active.pop(kid)
             if self.current.get(person) == kid:
                 del self.current[person]
@@ -57,6 +59,8 @@ class Keyring:
             raise KeyProblem(f"key id {kid} does not match its public key")
         if kid in self.active:
             raise KeyProblem(f"key {kid} is already registered")
+        if kid in self.retired:
+            raise KeyProblem(f"key {kid} was rotated away or revoked and cannot come back")
         if body.type == KEY_CREATED and person in self.current:
             raise KeyProblem(f"{person} already has an active key; rotate it instead")
         return {kid: (person, public)}

@@ -18,7 +18,7 @@ import nacl.secret
 import nacl.signing
 import nacl.utils
 
-from coldcheck.ledger.entry import Body, Signature
+from coldcheck.ledger.entry import Body, Signature, strict_b64decode
 from coldcheck.ledger.errors import SealedKeyError
 
 
@@ -56,7 +56,7 @@ def public_key_text(public_key: bytes) -> str:
 
 def public_key_bytes(text: str) -> bytes:
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = strict_b64decode(text)
     except ValueError as exc:
         raise SealedKeyError("a public key is not valid base64") from exc
     if len(raw) != 32:
