@@ -119,8 +119,9 @@ class LogFilter:
     until: datetime | None = None
 
 
-def log(store: Store, production: str, where: LogFilter) -> Iterator[Row]:
+def log(store: Store, state: ProductionState, where: LogFilter) -> Iterator[Row]:
     """Ledger entries, oldest first, filtered by firearm, person and time."""
+    production = state.production
     for stored in store.read_stream(production):
         body = decode(stored.data).body
         moment = parse_time(body.time)
@@ -135,6 +136,7 @@ def log(store: Store, production: str, where: LogFilter) -> Iterator[Row]:
             "seq": body.seq,
             "time": body.time,
             "actor": body.actor,
+            "actor_name": state.people[body.actor].name if body.actor in state.people else "",
             "type": body.type,
             "payload": body.payload,
             "attest": list(body.attest),

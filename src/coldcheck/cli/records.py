@@ -97,19 +97,19 @@ def log(
             since=_when(since, "--since"),
             until=_when(until, "--until"),
         )
-        rows = list(queries.log(app.store, prod, where))
+        rows = list(queries.log(app.store, state, where))
         lines = [
             [
                 str(r["seq"]),
                 r["time"][:19].replace("T", " "),
-                r["actor"],
+                r["actor_name"] or r["actor"],
                 r["type"],
                 _summary(r["payload"]),
                 "signed" if r["attest"] else "",
             ]
             for r in rows
         ]
-        return Result(rows, table(lines, ["SEQ", "TIME (UTC)", "BY", "EVENT", "DETAILS", ""]))
+        return Result(rows, table(lines, ["SEQ", "TIME (UTC)", "BY", "EVENT", "DETAILS", "SIGNED"]))
 
     run_command(db, json, run)
 
