@@ -233,5 +233,7 @@ def _checkpoint_roots(walk: _Walk) -> dict[int, bytes]:
 
 
 def _claimed_size(note: str) -> int:
+    """The size a (possibly forged) note claims, as a position to report: at least 1."""
     lines = note.split("\n")
-    return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else 1
+    claimed = lines[1] if len(lines) > 1 else ""
+    return max(1, int(claimed)) if claimed.isascii() and claimed.isdigit() else 1
