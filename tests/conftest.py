@@ -29,28 +29,55 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def make_app(db: Path) -> App:
-    return bootstrap(Settings.load(str(db), env={"COLDCHECK_INSECURE_TEST_KDF": "1"}),
-                     create=True)
+    return bootstrap(Settings.load(str(db), env={"COLDCHECK_INSECURE_TEST_KDF": "1"}), create=True)
 
 
 def seed(app: App) -> None:
     """A small production: head armorer P01, talent P02, 1st AD P03, producer P04;
     store S01 (safe, unlocked), revolver F01 and pistol F02 in it."""
     permit = Permit(number="CA-0042", authority="California DOJ", expires=date(2099, 1, 1))
-    h.init(app, PRODUCTION, "Dust Road", "Hannah Reed", frozenset({Role.ARMORER}), PINS["P01"],
-           head_armorer=True, permit=permit)
+    h.init(
+        app,
+        PRODUCTION,
+        "Dust Road",
+        "Hannah Reed",
+        frozenset({Role.ARMORER}),
+        PINS["P01"],
+        head_armorer=True,
+        permit=permit,
+    )
     h.add_person(app, PRODUCTION, "P01", "Jack Colt", frozenset({Role.TALENT}), PINS["P02"])
     h.add_person(app, PRODUCTION, "P01", "Ann Marsh", frozenset({Role.FIRST_AD}), PINS["P03"])
     h.add_person(app, PRODUCTION, "P01", "Paul Price", frozenset({Role.PRODUCER}), PINS["P04"])
     h.add_store(app, PRODUCTION, "P01", "Main safe", StoreKind.SAFE, locked=False)
-    h.add_firearm(app, PRODUCTION, "P01", serial="UB-1873-001", make="Uberti",
-                  model="1873 Cattleman", action=Action.REVOLVER, calibre=".45 Colt",
-                  capacity=Capacity.parse("6"), kind=FirearmKind.BLANK_FIRING_REAL,
-                  owner="Hollywood Rentals", store="S01")
-    h.add_firearm(app, PRODUCTION, "P01", serial="BE-92-7781", make="Beretta", model="92FS",
-                  action=Action.SEMI_AUTOMATIC_PISTOL, calibre="9mm",
-                  capacity=Capacity.parse("15+1"), kind=FirearmKind.BLANK_FIRING_REAL,
-                  owner="Hollywood Rentals", store="S01")
+    h.add_firearm(
+        app,
+        PRODUCTION,
+        "P01",
+        serial="UB-1873-001",
+        make="Uberti",
+        model="1873 Cattleman",
+        action=Action.REVOLVER,
+        calibre=".45 Colt",
+        capacity=Capacity.parse("6"),
+        kind=FirearmKind.BLANK_FIRING_REAL,
+        owner="Hollywood Rentals",
+        store="S01",
+    )
+    h.add_firearm(
+        app,
+        PRODUCTION,
+        "P01",
+        serial="BE-92-7781",
+        make="Beretta",
+        model="92FS",
+        action=Action.SEMI_AUTOMATIC_PISTOL,
+        calibre="9mm",
+        capacity=Capacity.parse("15+1"),
+        kind=FirearmKind.BLANK_FIRING_REAL,
+        owner="Hollywood Rentals",
+        store="S01",
+    )
 
 
 @pytest.fixture

@@ -26,16 +26,21 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def offer(cli: CliRunner) -> None:
-    ok(cli, "custody", "hand-off", "F01", "--by", "P01", "--to", "P02",
-       env={"COLDCHECK_PIN": PIN})
+    ok(cli, "custody", "hand-off", "F01", "--by", "P01", "--to", "P02", env={"COLDCHECK_PIN": PIN})
 
 
 def test_after_rotation_only_the_new_pin_signs(cli: CliRunner) -> None:
-    ok(cli, "person", "key", "rotate", "--by", "Jack Colt",
-       env={"COLDCHECK_PIN": PIN, "COLDCHECK_NEW_PIN": "864200"})
+    ok(
+        cli,
+        "person",
+        "key",
+        "rotate",
+        "--by",
+        "Jack Colt",
+        env={"COLDCHECK_PIN": PIN, "COLDCHECK_NEW_PIN": "864200"},
+    )
     offer(cli)
-    old = cli.invoke(app, ["custody", "accept", "F01", "--by", "P02"],
-                     env={"COLDCHECK_PIN": PIN})
+    old = cli.invoke(app, ["custody", "accept", "F01", "--by", "P02"], env={"COLDCHECK_PIN": PIN})
     assert old.exit_code == 3
     ok(cli, "custody", "accept", "F01", "--by", "P02", env={"COLDCHECK_PIN": "864200"})
     rotated = [r for r in json.loads(ok(cli, "log", "--json")) if r["type"] == "key.rotated"]
@@ -47,18 +52,19 @@ def test_a_revoked_key_cannot_attest_until_a_new_key_is_made(cli: CliRunner) -> 
     ok(cli, "person", "key", "revoke", "Jack Colt", "--by", "P01", "--reason", "phone lost")
     assert json.loads(ok(cli, "person", "list", "--json"))[1]["key"] is None
     offer(cli)
-    refused = cli.invoke(app, ["custody", "accept", "F01", "--by", "P02"],
-                         env={"COLDCHECK_PIN": PIN})
+    refused = cli.invoke(
+        app, ["custody", "accept", "F01", "--by", "P02"], env={"COLDCHECK_PIN": PIN}
+    )
     assert refused.exit_code == 3
     assert "no active signing key" in refused.stderr
-    ok(cli, "person", "key", "new", "Jack Colt", "--by", "P01",
-       env={"COLDCHECK_NEW_PIN": "975310"})
+    ok(cli, "person", "key", "new", "Jack Colt", "--by", "P01", env={"COLDCHECK_NEW_PIN": "975310"})
     ok(cli, "custody", "accept", "F01", "--by", "P02", env={"COLDCHECK_PIN": "975310"})
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
 
 
 def test_only_admins_revoke_someone_elses_key(cli: CliRunner) -> None:
-    result = cli.invoke(app, ["person", "key", "revoke", "Hannah Reed", "--by", "Jack Colt",
-                              "--reason", "spite"])
+    result = cli.invoke(
+        app, ["person", "key", "revoke", "Hannah Reed", "--by", "Jack Colt", "--reason", "spite"]
+    )
     assert result.exit_code == 3
     assert "cannot revoke someone else's key" in result.stderr

@@ -1,8 +1,14 @@
 """The write path: load state, decide, sign, append with the expected position, evolve.
 
-One ``Journal`` per production keeps the projected state of the ledger in memory and catches
-up from the store before every command, so a second writer (another process) is never missed;
-the store's expected-position check makes the append safe even when two writers race.
+One ``Journal`` per production keeps the projected state of the ledger in memory. A command is
+decided on that state and appended with the position it was decided at: the store's
+expected-position check (under its write lock) refuses the append if anyone, in this process or
+another, has appended since, and the journal then catches up and decides again. So a second
+writer is never missed, and the journal only reads the store when it has to: when it has never
+read it, after a refused append, and before letting a refusal stand (a refusal must come from
+the newest state, not from a stale copy). Even then a catch-up first asks the store's change
+number (``Store.version``, one cheap pragma in SQLite) and reads only if anything was committed
+since the state was last complete.
 """
 
 from __future__ import annotations
@@ -48,14 +54,22 @@ class Journal:
         self.clock = clock
         self.state = ProductionState()
         self._head: Head | None = None
+        # The store's change number when the state was last known to hold everything stored
+        # (None: unknown). While the store still reports it, a refresh has nothing to read.
+        self._seen: int | None = None
 
     def refresh(self) -> ProductionState:
         """Catch up with records appended since the last look (by anyone)."""
+        version = self.store.version()
+        if version is not None and version == self._seen:
+            return self.state  # nobody, here or in another process, committed anything since
         after = self._head.seq if self._head else 0
         for stored in self.store.read_stream(self.production, after):
             record = decode(stored.data)
             self._apply(record)
             self._head = Head(seq=stored.seq, hash=stored.hash)
+        # read before the query: anything committed after it changes the number again
+        self._seen = version
         return self.state
 
     def _apply(self, record: Record) -> None:
@@ -76,25 +90,47 @@ class Journal:
         sealed_keys: Sequence[SealedKey] = (),
     ) -> Appended:
         """Decide and append; on a concurrent append, catch up and decide again."""
-        for _ in range(_RETRIES):
+        fresh = self._head is None
+        if fresh:
             self.refresh()
+        for _ in range(_RETRIES):
             now = self.clock()
-            events = decide(self.state, command, Context(actor=actor, now=now))
-            time = format_time(now)
-            records = self._records(events, actor, time, signers or {})
+            try:
+                events = decide(self.state, command, Context(actor=actor, now=now))
+                time = format_time(now)
+                records = self._records(events, actor, time, signers or {})
+            except Exception:
+                # Decided on the copy in memory: a refusal stands only if nothing is new.
+                if fresh or not self._caught_up():
+                    raise
+                fresh = True
+                continue
             expected = self._head.seq if self._head else 0
+            seen, self._seen = self._seen, None  # unknown until the append has returned
             try:
                 self._head = self.store.append(
                     self.production, expected, records, sealed_keys=sealed_keys
                 )
             except StaleAppend:
+                self.refresh()
+                fresh = True
                 continue
+            # The append succeeded on the head this state was decided at, so the state plus
+            # these records is the whole stream as of the commit; the store's number rose by
+            # exactly one for it, and any other commit since ``seen`` makes it differ.
+            self._seen = None if seen is None else seen + 1
             for event, record in zip(events, records, strict=True):
                 self.state = evolve(self.state, event, Stamp(seq=record.seq, time=time))
             return Appended(
                 events=tuple(events), first_seq=records[0].seq, last_seq=records[-1].seq, time=time
             )
         raise Conflict("The ledger is busy: other writers kept moving it.", "Try again.")
+
+    def _caught_up(self) -> bool:
+        """Read what others appended; True if there was anything."""
+        before = self._head
+        self.refresh()
+        return self._head != before
 
     def _records(
         self, events: Sequence[Event], actor: str, time: str, signers: Signers
@@ -117,10 +153,14 @@ class Journal:
                 attest=event.attesters(),
                 corrects=self._correction(event),
             )
-            sigs = tuple(
-                attest(body, person, key)
-                for person in body.attest
-                for key in _keys_for(signers, person)
+            sigs = (
+                tuple(
+                    attest(body, person, key)
+                    for person in body.attest
+                    for key in _keys_for(signers, person)
+                )
+                if body.attest
+                else ()
             )
             record = Record.seal(body, sigs)
             out.append(NewRecord(seq=seq, data=record.data, hash=record.hash))

@@ -79,6 +79,17 @@ class Store(Protocol):
         """Append ``records`` (seq expected+1, expected+2, ...) and the sealed keys atomically."""
         ...
 
+    def version(self) -> int | None:
+        """A cheap change number, so that a reader can skip a query when nothing is new.
+
+        It differs from an earlier value whenever anything was committed in between: by another
+        connection or process, or through this object; each ``append`` or ``add_checkpoint``
+        made through this object raises it by exactly one, so a writer that read ``n`` before
+        its own append knows that ``n + 1`` afterwards means "nothing but my append". None:
+        the backend cannot tell, and the caller must read the store.
+        """
+        ...
+
     def head(self, production: str) -> Head | None:
         """The last record's position and hash, or None for a production with no records."""
         ...
