@@ -25,7 +25,6 @@ from coldcheck.domain.values import (
 
 PRODUCTION = "dust-road"
 PINS = {"P01": "111111", "P02": "222222", "P03": "333333", "P04": "444444"}
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def make_app(db: Path) -> App:

@@ -2,7 +2,8 @@
 
 Known answers come from two places:
 
-* ``shared/testvectors/rfc6962-merkle.json``: leaf inputs, leaf hashes and roots by size of
+* ``tests/vectors/rfc6962-merkle.json`` (copied from shared/testvectors): leaf inputs, leaf
+  hashes and roots by size of
   the 8-leaf reference tree (transparency-dev/merkle ``testonly/constants.go``).
 * The inclusion and consistency proofs below, copied from transparency-dev/merkle
   ``testonly/reference_test.go`` (TestRefInclusionProof, TestRefConsistencyProof) and
@@ -36,7 +37,7 @@ from coldcheck.ledger.merkle import (
     verify_inclusion,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "testvectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"  # copies of ../shared/testvectors
 
 
 def _load() -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Tests of C2SP signed notes (Ed25519) and tlog checkpoints.
 
-Known answers: ``shared/testvectors/c2sp-signed-note.json`` (golang.org/x/mod/sumdb/note's
+Known answers: ``tests/vectors/c2sp-signed-note.json``, copied from shared/testvectors
+(golang.org/x/mod/sumdb/note's
 documented PeterNeumann and EnochRoot notes, and an example.com/foo note), plus the example
 checkpoint text of c2sp.org/tlog-checkpoint.
 """
@@ -25,7 +26,7 @@ from coldcheck.ledger.note import (
     sign_note,
 )
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "testvectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"  # copies of ../shared/testvectors
 DASH = "\u2014"
 
 

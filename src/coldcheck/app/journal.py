@@ -13,9 +13,11 @@ since the state was last complete.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from time import sleep
 
 import nacl.signing
 
@@ -29,7 +31,7 @@ from coldcheck.ledger.keys import SealedKey, attest
 from coldcheck.store.port import Head, NewRecord, StaleAppend, Store
 
 Signers = Mapping[str, Sequence[nacl.signing.SigningKey]]
-_RETRIES = 8
+_RETRIES = 16
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -93,7 +95,7 @@ class Journal:
         fresh = self._head is None
         if fresh:
             self.refresh()
-        for _ in range(_RETRIES):
+        for attempt in range(_RETRIES):
             now = self.clock()
             try:
                 events = decide(self.state, command, Context(actor=actor, now=now))
@@ -112,6 +114,9 @@ class Journal:
                     self.production, expected, records, sealed_keys=sealed_keys
                 )
             except StaleAppend:
+                # Another writer got the head first. Back off a little (random, growing) so
+                # that two busy writers take turns instead of colliding again and again.
+                sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter, not crypto
                 self.refresh()
                 fresh = True
                 continue
