@@ -8,7 +8,7 @@
     └── Conflict             the state moved on (a hand-off already accepted, a stale write)
 
 Each carries ``message`` (one sentence a person on set understands), ``remedy`` (what to do
-instead) and ``rule`` (an R-id from docs/protocol.md, or None). The CLI turns a refusal into
+instead) and ``rule`` (an R-id from the protocol reference, or None). The CLI turns a refusal into
 one line and a non-zero exit; the HTTP API (later) into application/problem+json.
 """
 

@@ -1,4 +1,4 @@
-"""The rules this code applies, by id (see ../shared/protocol-reference.md and docs/protocol.md).
+"""The rules this code applies, by id (the ids of ../shared/protocol-reference.md).
 
 Only the rules the current code enforces are listed; the safety-protocol work adds the rest.
 """
