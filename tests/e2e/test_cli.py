@@ -368,3 +368,12 @@ def test_the_demo_seeds_a_western_that_verifies(cli: CliRunner) -> None:
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
     again = json.loads(ok(cli, "demo", "--json"))
     assert again["created"] is False
+
+
+def test_rules_lists_the_catalogue_without_a_store(cli: CliRunner) -> None:
+    listed = json.loads(ok(cli, "rules", "--json"))
+    assert len(listed) == 58
+    r13 = next(r for r in listed if r["id"] == "R-13")
+    assert r13["enforced"] is True
+    assert "refuse" in r13["treatments"]
+    assert "R-01  planned" in ok(cli, "rules")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from json import dumps
 from typing import Annotated
 
 import typer
@@ -131,6 +132,27 @@ def demo(db: DbOpt = None, json: JsonOpt = False) -> None:
         )
 
     run_command(db, json, run, create=True)
+
+
+@app.command("rules")
+def rules(
+    enforced: Annotated[bool, typer.Option(help="Only the rules enforced now.")] = False,
+    markdown: Annotated[bool, typer.Option(help="Print docs/protocol.md.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """The rule catalogue: every R-id, its statement, treatment and whether it is enforced."""
+    from coldcheck.app import catalogue
+
+    if markdown:
+        typer.echo(catalogue.protocol_markdown(), nl=False)
+        return
+    rows = catalogue.rows(enforced_only=enforced)
+    if json:
+        typer.echo(dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        mark = "enforced" if row["enforced"] else "planned "
+        typer.echo(f"{row['id']}  {mark}  {'/'.join(row['treatments']):<20} {row['statement']}")
 
 
 @app.command("version")

@@ -1,0 +1,39 @@
+"""The rule catalogue covers every R-id, says truly what is enforced, and its doc is current."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from coldcheck.app.catalogue import protocol_markdown, rows
+from coldcheck.domain.rules import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "src" / "coldcheck" / "domain"
+
+
+def test_every_rule_of_the_protocol_reference_is_in_the_catalogue() -> None:
+    assert list(RULES) == [f"R-{n:02d}" for n in range(1, 59)]
+    assert all(r.statement and r.applies and r.treatments for r in RULES.values())
+
+
+def test_every_rule_id_the_domain_cites_is_in_the_catalogue_and_marked_enforced() -> None:
+    cited = set()
+    for module in DOMAIN.glob("*.py"):
+        if module.name != "rules.py":
+            cited |= set(re.findall(r'"(R-\d\d)"', module.read_text(encoding="utf-8")))
+    assert cited, "the domain cites rule ids"
+    assert {rid for rid in cited if not RULES[rid].enforced} == set()
+    assert {r.id for r in RULES.values() if r.enforced} == cited
+
+
+def test_docs_protocol_md_is_generated_from_the_catalogue() -> None:
+    current = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
+    assert current == protocol_markdown(), "run: coldcheck rules --markdown > docs/protocol.md"
+
+
+def test_the_enforced_listing_holds_only_enforced_rules() -> None:
+    enforced = rows(enforced_only=True)
+    assert enforced
+    assert all(row["enforced"] for row in enforced)
+    assert len(rows()) == 58
