@@ -366,6 +366,9 @@ def test_the_demo_seeds_a_western_that_verifies(cli: CliRunner) -> None:
     ]
     assert len(accepted) >= 6
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
+    lots = json.loads(ok(cli, "ammo", "list", "--json"))
+    assert {lot["class"] for lot in lots} == {"dummy", "blank"}
+    assert all(lot["loadable"] for lot in lots)
     again = json.loads(ok(cli, "demo", "--json"))
     assert again["created"] is False
 
@@ -376,4 +379,52 @@ def test_rules_lists_the_catalogue_without_a_store(cli: CliRunner) -> None:
     r13 = next(r for r in listed if r["id"] == "R-13")
     assert r13["enforced"] is True
     assert "refuse" in r13["treatments"]
-    assert "R-01  planned" in ok(cli, "rules")
+    assert "R-02  planned" in ok(cli, "rules")
+
+
+def test_ammunition_by_class_live_refused_and_dummies_checked(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    production(cli)
+    lot = [
+        "--by",
+        "P01",
+        "--calibre",
+        ".45 Colt",
+        "--count",
+        "50",
+        "--supplier",
+        "Hollywood Rentals",
+        "--provenance",
+        "Lot HR-2291",
+        "--store",
+        "Armory safe",
+    ]
+    before = entries(tmp_path / "set.db")
+    live = cli.invoke(app, ["ammo", "receive", "--class", "live", *lot])
+    assert live.exit_code == 3
+    assert live.stderr.startswith("coldcheck: R-01: ")
+    assert entries(tmp_path / "set.db") == before
+    ok(cli, "ammo", "receive", "--class", "dummy", *lot)
+    ok(cli, "ammo", "receive", "--class", "blank", "--load", "quarter", *lot)
+    ok(
+        cli,
+        "ammo",
+        "inspect",
+        "A01",
+        "--by",
+        "P01",
+        "--inspected",
+        "50",
+        "--inert",
+        "50",
+        "--method",
+        "rattle",
+        "--method",
+        "case_hole",
+    )
+    lots = {r["lot"]: r for r in json.loads(ok(cli, "ammo", "list", "--json"))}
+    assert lots["A01"]["loadable"] is True
+    assert lots["A01"]["inert"] == 50
+    assert lots["A02"]["load"] == "quarter"
+    assert json.loads(ok(cli, "verify", "--json"))["ok"] is True

@@ -16,6 +16,7 @@ def rows(enforced_only: bool = False) -> list[dict[str, Any]]:
             "treatments": [t.value for t in r.treatments],
             "applies": r.applies,
             "enforced": r.enforced,
+            "status": r.status,
             "source": r.source,
         }
         for r in RULES.values()
@@ -31,9 +32,10 @@ def protocol_markdown() -> str:
         "",
         "Generated from `coldcheck.domain.rules` by `coldcheck rules --markdown`; a test keeps",
         "this file current. The rules, their ids and sources come from the protocol reference",
-        "(`../shared/protocol-reference.md`). *Enforced* says whether this version of coldcheck",
-        "applies the rule yet; for the others, *how coldcheck applies it* is the planned",
-        f"treatment. {enforced} of {len(RULES)} rules are enforced now.",
+        "(`../shared/protocol-reference.md`). *Status* says whether this version of coldcheck",
+        "applies the rule (enforced), some of its treatments (partly), or not yet (planned);",
+        "*how coldcheck applies it* is the full treatment.",
+        f"{enforced} of {len(RULES)} rules are applied now, wholly or in part.",
         "",
         "Treatments: **refuse** (the command is refused with the rule id, nothing is written),",
         "**gate** (allowed only when a required record exists), **record** (written to the",
@@ -46,14 +48,11 @@ def protocol_markdown() -> str:
             "",
             f"## {key}. {title}",
             "",
-            "| id | rule | treatment | how coldcheck applies it | enforced |",
+            "| id | rule | treatment | how coldcheck applies it | status |",
             "|---|---|---|---|---|",
         ]
         for r in RULES.values():
             if r.section == key:
                 kinds = ", ".join(t.value for t in r.treatments)
-                lines.append(
-                    f"| {r.id} | {r.statement} | {kinds} | {r.applies} | "
-                    f"{'yes' if r.enforced else 'planned'} |"
-                )
+                lines.append(f"| {r.id} | {r.statement} | {kinds} | {r.applies} | {r.status} |")
     return "\n".join(lines) + "\n"

@@ -13,7 +13,17 @@ from datetime import date, datetime, time, timedelta
 from coldcheck.app import handlers as h
 from coldcheck.app import ledgerops
 from coldcheck.app.service import App
-from coldcheck.domain.values import Action, Capacity, FirearmKind, Permit, Role, StoreKind
+from coldcheck.domain.values import (
+    Action,
+    AmmoClass,
+    BlankLoad,
+    Capacity,
+    DummyCheck,
+    FirearmKind,
+    Permit,
+    Role,
+    StoreKind,
+)
 
 PRODUCTION = "dust-road"
 DEMO_PIN = "246810"
@@ -170,9 +180,43 @@ def seed(app: App, today: date, progress: Callable[[str], None] = lambda _: None
             store="Armory safe",
             documents=("Rental agreement HFR-2026-0412",),
         )
+    progress("Receiving ammunition and checking the dummies")
+    _ammunition(app)
     progress("Playing the shoot day")
     _shoot_day(app, clock)
     ledgerops.checkpoint(app, p)
+
+
+def _ammunition(app: App) -> None:
+    p, head = PRODUCTION, "Hannah Reed"
+    supplier = "Hollywood Firearms Rentals"
+    lots = (
+        (AmmoClass.DUMMY, ".45 Colt", 100, None, "Dummy lot HFR-D-0451 (rattle, drilled case)"),
+        (AmmoClass.BLANK, ".45 Colt", 60, BlankLoad.QUARTER, "Blank lot HFR-B-0452"),
+        (AmmoClass.BLANK, ".44-40", 40, BlankLoad.HALF, "Blank lot HFR-B-4440"),
+    )
+    for ammo_class, calibre, count, load, provenance in lots:
+        h.receive_ammunition(
+            app,
+            p,
+            head,
+            ammo_class=ammo_class,
+            calibre=calibre,
+            count=count,
+            supplier=supplier,
+            provenance=provenance,
+            store="Armory safe",
+            load=load,
+        )
+    h.inspect_dummies(
+        app,
+        p,
+        head,
+        "A01",
+        inspected=100,
+        inert=100,
+        methods=frozenset({DummyCheck.RATTLE, DummyCheck.CASE_HOLE}),
+    )
 
 
 def _shoot_day(app: App, clock: SimClock) -> None:

@@ -233,3 +233,48 @@ def cancel(app: App, production: str, actor: str, handoff: str) -> Appended:
     state = app.state(production)
     command = c.CancelHandoff(handoff=refs.handoff(state, handoff))
     return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def receive_ammunition(
+    app: App,
+    production: str,
+    actor: str,
+    *,
+    ammo_class: v.AmmoClass,
+    calibre: str,
+    count: int,
+    supplier: str,
+    provenance: str,
+    store: str,
+    load: v.BlankLoad | None = None,
+    close_range: bool = False,
+) -> Appended:
+    state = app.state(production)
+    command = c.ReceiveAmmunition(
+        ammo_class=ammo_class,
+        calibre=v.calibre(calibre),
+        count=count,
+        supplier=" ".join(supplier.split())[:120],
+        provenance=" ".join(provenance.split())[:200],
+        store=refs.store(state, store),
+        load=load,
+        close_range=close_range,
+    )
+    return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def inspect_dummies(
+    app: App,
+    production: str,
+    actor: str,
+    lot: str,
+    *,
+    inspected: int,
+    inert: int,
+    methods: frozenset[v.DummyCheck],
+) -> Appended:
+    state = app.state(production)
+    command = c.InspectDummies(
+        lot=lot.strip().upper(), inspected=inspected, inert=inert, methods=methods
+    )
+    return app.journal(production).execute(command, refs.person(state, actor))

@@ -111,6 +111,28 @@ def stores(state: ProductionState) -> list[Row]:
     ]
 
 
+def lots(state: ProductionState) -> list[Row]:
+    """Ammunition lots by class, with counts and whether they may be loaded (R-05)."""
+    return [
+        {
+            "lot": lot.id,
+            "class": lot.ammo_class,
+            "calibre": lot.calibre,
+            "load": lot.load or None,
+            "close_range": lot.close_range,
+            "count": lot.count,
+            "inert": lot.inert if lot.ammo_class == "dummy" else None,
+            "suspect": lot.suspect,
+            "loadable": lot.loadable,
+            "supplier": lot.supplier,
+            "provenance": lot.provenance,
+            "store": lot.store,
+            "store_name": state.stores[lot.store].name,
+        }
+        for lot in state.lots.values()
+    ]
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class LogFilter:
     firearm: str | None = None

@@ -14,6 +14,7 @@ from coldcheck.app import demo as demo_data
 from coldcheck.app import handlers
 from coldcheck.app.service import App
 from coldcheck.cli import records
+from coldcheck.cli.ammunition import ammo_app
 from coldcheck.cli.armoury import firearm_app, store_app
 from coldcheck.cli.common import (
     CliError,
@@ -48,6 +49,7 @@ app.add_typer(people_app, name="person")
 app.add_typer(firearm_app, name="firearm")
 app.add_typer(store_app, name="store")
 app.add_typer(custody_app, name="custody")
+app.add_typer(ammo_app, name="ammo")
 app.add_typer(records.proof_app, name="proof")
 app.command("status")(records.status)
 app.command("log")(records.log)
@@ -151,7 +153,7 @@ def rules(
         typer.echo(dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        mark = "enforced" if row["enforced"] else "planned "
+        mark = f"{row['status']:<8}"
         typer.echo(f"{row['id']}  {mark}  {'/'.join(row['treatments']):<20} {row['statement']}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from coldcheck.domain.values import Capacity, Permit, Role
+from coldcheck.domain.values import AmmoClass, BlankLoad, Capacity, DummyCheck, Permit, Role
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -136,3 +136,23 @@ class AcceptHandoff(Command):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CancelHandoff(Command):
     handoff: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReceiveAmmunition(Command):
+    ammo_class: AmmoClass
+    calibre: str
+    count: int
+    supplier: str
+    provenance: str
+    store: str
+    load: BlankLoad | None = None
+    close_range: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InspectDummies(Command):
+    lot: str
+    inspected: int
+    inert: int
+    methods: frozenset[DummyCheck]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coldcheck.domain import armoury, custody, people
+from coldcheck.domain import ammunition, armoury, custody, people
 from coldcheck.domain import commands as cmd
 from coldcheck.domain.errors import Conflict
 from coldcheck.domain.events import Event
@@ -30,6 +30,8 @@ DECIDERS: dict[type[cmd.Command], Decider] = {
     cmd.ProposeHandoff: custody.propose,
     cmd.AcceptHandoff: custody.accept,
     cmd.CancelHandoff: custody.cancel,
+    cmd.ReceiveAmmunition: ammunition.receive,
+    cmd.InspectDummies: ammunition.inspect_dummies,
 }
 
 

@@ -167,6 +167,32 @@ class FirearmCorrected(Event):
         return self.entry
 
 
+# -- ammunition -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AmmunitionReceived(Event):
+    TYPE = "ammunition.received"
+    lot: str
+    ammo_class: str
+    calibre: str
+    load: str  # blanks only; "" otherwise
+    close_range: bool
+    count: int
+    supplier: str
+    provenance: str
+    store: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DummyLotInspected(Event):
+    TYPE = "ammunition.dummies_inspected"
+    lot: str
+    inspected: int
+    inert: int
+    methods: tuple[str, ...]
+
+
 # -- custody ----------------------------------------------------------------------------------
 
 
@@ -235,6 +261,8 @@ REGISTRY: dict[str, type[Event]] = {
         HandoffProposed,
         HandoffAccepted,
         HandoffCancelled,
+        AmmunitionReceived,
+        DummyLotInspected,
     )
 }
 

@@ -70,6 +70,30 @@ class Handoff:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Lot:
+    """An ammunition lot: one class, calibre (and load), one supplier, kept in one store."""
+
+    id: str
+    ammo_class: str
+    calibre: str
+    load: str
+    close_range: bool
+    count: int
+    supplier: str
+    provenance: str
+    store: str
+    inert: int = 0  # dummies shown inert so far (R-05)
+    suspect: int = 0  # dummies found NOT inert: the lot is quarantined
+
+    @property
+    def loadable(self) -> bool:
+        """R-05: a dummy lot is loadable only when every round in it was shown inert."""
+        if self.ammo_class == "dummy":
+            return self.suspect == 0 and self.inert >= self.count
+        return self.ammo_class == "blank"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProductionState:
     production: str = ""
     name: str = ""
@@ -80,6 +104,7 @@ class ProductionState:
     location: dict[str, Location] = field(default_factory=dict)
     handoffs: dict[str, Handoff] = field(default_factory=dict)  # pending only
     handoffs_made: int = 0
+    lots: dict[str, Lot] = field(default_factory=dict)
 
     @property
     def opened(self) -> bool:
@@ -266,6 +291,29 @@ def _cancelled(s: ProductionState, e: ev.HandoffCancelled, t: Stamp) -> Producti
     return replace(s, handoffs={k: v for k, v in s.handoffs.items() if k != e.handoff})
 
 
+def _received(s: ProductionState, e: ev.AmmunitionReceived, t: Stamp) -> ProductionState:
+    lot = Lot(
+        id=e.lot,
+        ammo_class=e.ammo_class,
+        calibre=e.calibre,
+        load=e.load,
+        close_range=e.close_range,
+        count=e.count,
+        supplier=e.supplier,
+        provenance=e.provenance,
+        store=e.store,
+    )
+    return replace(s, lots={**s.lots, e.lot: lot})
+
+
+def _dummies(s: ProductionState, e: ev.DummyLotInspected, t: Stamp) -> ProductionState:
+    lot = s.lots[e.lot]
+    lot = replace(
+        lot, inert=min(lot.count, lot.inert + e.inert), suspect=lot.suspect + e.inspected - e.inert
+    )
+    return replace(s, lots={**s.lots, e.lot: lot})
+
+
 _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], ProductionState]] = {
     ev.ProductionCreated: _opened,
     ev.PersonRegistered: _person,
@@ -284,4 +332,6 @@ _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], Producti
     ev.HandoffProposed: _proposed,
     ev.HandoffAccepted: _accepted,
     ev.HandoffCancelled: _cancelled,
+    ev.AmmunitionReceived: _received,
+    ev.DummyLotInspected: _dummies,
 }

@@ -44,6 +44,27 @@ class Action(StrEnum):
     OTHER = "other"
 
 
+class AmmoClass(StrEnum):
+    DUMMY = "dummy"
+    BLANK = "blank"
+    LIVE = "live"
+
+
+class BlankLoad(StrEnum):
+    QUARTER = "quarter"
+    HALF = "half"
+    THREE_QUARTER = "three_quarter"
+    FULL = "full"
+
+
+class DummyCheck(StrEnum):
+    """How a dummy round was shown to be inert (R-05)."""
+
+    RATTLE = "rattle"
+    CASE_HOLE = "case_hole"
+    INERT_PRIMER = "inert_primer"
+
+
 class StoreKind(StrEnum):
     SAFE = "safe"
     CART = "cart"
