@@ -428,3 +428,31 @@ def test_ammunition_by_class_live_refused_and_dummies_checked(
     assert lots["A01"]["inert"] == 50
     assert lots["A02"]["load"] == "quarter"
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
+
+
+def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> None:
+    ok(cli, "demo")
+    pin = {"COLDCHECK_PIN": "246810"}
+    ok(cli, "store", "unlock", "Armory safe", "--by", "Hannah Reed")
+    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
+    short = cli.invoke(
+        app, ["inspect", "F01", "--by", "P01", "--positions", "empty,empty"], env=pin
+    )
+    assert short.exit_code == 3
+    assert short.stderr.startswith("coldcheck: R-22: ")
+    out = ok(
+        cli,
+        "inspect",
+        "F01",
+        "--by",
+        "P01",
+        "--positions",
+        "blank:A02,blank:A02,blank:A02,empty,empty,empty",
+        env=pin,
+    )
+    assert "BLANKS x3 (quarter)" in out
+    row = json.loads(ok(cli, "status", "--json"))["firearms"][0]
+    assert row["load_state"]["text"] == "BLANKS x3 (quarter)"
+    assert row["load_state"]["by_name"] == "Hannah Reed"
+    assert "BLANKS x3 (quarter)" in ok(cli, "status")
+    assert json.loads(ok(cli, "verify", "--json"))["ok"] is True

@@ -24,7 +24,9 @@ def test_every_rule_id_the_domain_cites_is_in_the_catalogue_and_marked_enforced(
             cited |= set(re.findall(r'"(R-\d\d)"', module.read_text(encoding="utf-8")))
     assert cited, "the domain cites rule ids"
     assert {rid for rid in cited if not RULES[rid].enforced} == set()
-    assert {r.id for r in RULES.values() if r.enforced} == cited
+    # rules applied only by recording (no refusal to cite) are the exception, listed here
+    recorded_only = {"R-25"}
+    assert {r.id for r in RULES.values() if r.enforced} == cited | recorded_only
 
 
 def test_docs_protocol_md_is_generated_from_the_catalogue() -> None:

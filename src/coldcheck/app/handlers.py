@@ -278,3 +278,28 @@ def inspect_dummies(
         lot=lot.strip().upper(), inspected=inspected, inert=inert, methods=methods
     )
     return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def inspect(
+    app: App,
+    production: str,
+    actor: str,
+    firearm: str,
+    *,
+    positions: tuple[str, ...],
+    barrel_clear: bool,
+    phase: str,
+    pin: str,
+) -> Appended:
+    """The armorer's inspection of every position and the barrel, signed with their PIN."""
+    state = app.state(production)
+    me = refs.person(state, actor)
+    command = c.InspectFirearm(
+        firearm=refs.firearm(state, firearm),
+        positions=positions,
+        barrel_clear=barrel_clear,
+        phase=phase,
+    )
+    app.journal(production).check(command, me)
+    signing = app.unlock(production, me, pin)
+    return app.journal(production).execute(command, me, signers={me: [signing]})

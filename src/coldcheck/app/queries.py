@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.state import Location, ProductionState
 from coldcheck.ledger.entry import decode, parse_time
 from coldcheck.store.port import Store
@@ -42,6 +43,7 @@ def status(state: ProductionState) -> list[Row]:
                 "where": _where(state, loc),
                 "since": loc.since,
                 "since_seq": loc.since_seq,
+                "load_state": _load_state(state, firearm.id),
                 "handoff": None
                 if pending is None
                 else {
@@ -53,6 +55,28 @@ def status(state: ProductionState) -> list[Row]:
             }
         )
     return rows
+
+
+def _load_state(state: ProductionState, firearm: str) -> Row | None:
+    """The verified load state from the newest inspection, or None if never inspected."""
+    found = state.inspections.get(firearm)
+    if found is None:
+        return None
+    text = str(
+        LoadState(result=found.result, rounds=found.rounds, load=found.load, reason=found.reason)
+    )
+    return {
+        "text": text,
+        "result": found.result,
+        "rounds": found.rounds,
+        "load": found.load,
+        "reason": found.reason,
+        "phase": found.phase,
+        "by": found.by,
+        "by_name": state.people[found.by].name,
+        "time": found.time,
+        "seq": found.seq,
+    }
 
 
 def people(state: ProductionState) -> list[Row]:

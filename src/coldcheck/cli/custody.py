@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from coldcheck.app import handlers
+from coldcheck.app import handlers, queries, refs
 from coldcheck.app.service import App
 from coldcheck.cli.common import (
     ByOpt,
+    CliError,
     DbOpt,
     JsonOpt,
     PinFileOpt,
@@ -120,5 +121,58 @@ def cancel(
     def run(app: App) -> Result:
         done = handlers.cancel(app, app.production(production), by, handoff)
         return written(done, f"Hand-off {done.events[0].payload()['handoff']} cancelled")
+
+    run_command(db, json, run)
+
+
+def inspect(
+    firearm: FirearmArg,
+    by: ByOpt,
+    positions: Annotated[
+        str | None,
+        typer.Option(
+            help="What each position holds, in order, comma-separated: empty, spent, unknown, "
+            "dummy:LOT, blank:LOT (e.g. a six-shot cylinder: empty,empty,empty,empty,empty,empty)"
+        ),
+    ] = None,
+    all_empty: Annotated[bool, typer.Option(help="Every position is empty.")] = False,
+    barrel: Annotated[str, typer.Option(help="clear or obstructed")] = "clear",
+    phase: Annotated[str, typer.Option(help="pre_use or post_use")] = "pre_use",
+    pin_file: PinFileOpt = None,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """The armorer's inspection of every position and the barrel (R-19, R-22), signed with
+    their PIN; coldcheck derives the load state from it."""
+
+    def run(app: App) -> Result:
+        if barrel not in ("clear", "obstructed") or phase not in ("pre_use", "post_use"):
+            raise CliError("--barrel is clear or obstructed; --phase is pre_use or post_use")
+        prod = app.production(production)
+        if all_empty == (positions is not None):
+            raise CliError("give either --positions or --all-empty")
+        if all_empty:
+            count = app.state(prod).firearms[refs.firearm(app.state(prod), firearm)].capacity
+            listed = ("empty",) * count.positions
+        else:
+            listed = tuple(p for p in (positions or "").split(",") if p.strip())
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.inspect(
+            app,
+            prod,
+            by,
+            firearm,
+            positions=listed,
+            barrel_clear=barrel == "clear",
+            phase=phase,
+            pin=pin,
+        )
+        row = next(
+            r
+            for r in queries.status(app.state(prod))
+            if r["firearm"] == done.events[0].payload()["firearm"]
+        )
+        return written(done, f"{row['firearm']} inspected: {row['load_state']['text']}")
 
     run_command(db, json, run)

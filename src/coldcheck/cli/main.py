@@ -27,6 +27,7 @@ from coldcheck.cli.common import (
     written,
 )
 from coldcheck.cli.custody import custody_app
+from coldcheck.cli.custody import inspect as custody_inspect
 from coldcheck.cli.people import (
     PermitAuthority,
     PermitExpires,
@@ -52,6 +53,7 @@ app.add_typer(custody_app, name="custody")
 app.add_typer(ammo_app, name="ammo")
 app.add_typer(records.proof_app, name="proof")
 app.command("status")(records.status)
+app.command("inspect")(custody_inspect)
 app.command("log")(records.log)
 app.command("verify")(records.verify)
 app.command("checkpoint")(records.checkpoint)

@@ -41,13 +41,17 @@ def status(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) 
                     r["firearm"],
                     r["serial"],
                     r["description"],
+                    r["load_state"]["text"] if r["load_state"] else "not inspected",
                     place,
                     r["since"][:19].replace("T", " "),
                     pending,
                 ]
             )
         head = f"{state.name} ({state.production}), ledger entry {state.seq}\n"
-        body = table(lines, ["ID", "SERIAL", "FIREARM", "WHERE", "SINCE (UTC)", "HAND-OFF"])
+        body = table(
+            lines,
+            ["ID", "SERIAL", "FIREARM", "LOAD (VERIFIED)", "WHERE", "SINCE (UTC)", "HAND-OFF"],
+        )
         return Result(
             {
                 "production": state.production,

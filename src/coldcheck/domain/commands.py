@@ -156,3 +156,11 @@ class InspectDummies(Command):
     inspected: int
     inert: int
     methods: frozenset[DummyCheck]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InspectFirearm(Command):
+    firearm: str
+    positions: tuple[str, ...]  # one per position: empty, spent, unknown, dummy:LOT, blank:LOT
+    barrel_clear: bool
+    phase: str = "pre_use"  # or "post_use"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coldcheck.domain import ammunition, armoury, custody, people
+from coldcheck.domain import ammunition, armoury, custody, inspection, people
 from coldcheck.domain import commands as cmd
 from coldcheck.domain.errors import Conflict
 from coldcheck.domain.events import Event
@@ -32,6 +32,7 @@ DECIDERS: dict[type[cmd.Command], Decider] = {
     cmd.CancelHandoff: custody.cancel,
     cmd.ReceiveAmmunition: ammunition.receive,
     cmd.InspectDummies: ammunition.inspect_dummies,
+    cmd.InspectFirearm: inspection.inspect,
 }
 
 

@@ -193,6 +193,21 @@ class DummyLotInspected(Event):
     methods: tuple[str, ...]
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmInspected(Event):
+    TYPE = "firearm.inspected"
+    ATTESTED_BY = ("armorer",)
+    firearm: str
+    armorer: str
+    phase: str
+    positions: tuple[str, ...]
+    barrel: str
+    result: str
+    rounds: int
+    load: str
+    reason: str
+
+
 # -- custody ----------------------------------------------------------------------------------
 
 
@@ -263,6 +278,7 @@ REGISTRY: dict[str, type[Event]] = {
         HandoffCancelled,
         AmmunitionReceived,
         DummyLotInspected,
+        FirearmInspected,
     )
 }
 

@@ -94,6 +94,20 @@ class Lot:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Inspection:
+    """The newest inspection of a firearm: its verified load state."""
+
+    result: str
+    rounds: int
+    load: str
+    reason: str
+    phase: str
+    by: str
+    time: str
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProductionState:
     production: str = ""
     name: str = ""
@@ -105,6 +119,7 @@ class ProductionState:
     handoffs: dict[str, Handoff] = field(default_factory=dict)  # pending only
     handoffs_made: int = 0
     lots: dict[str, Lot] = field(default_factory=dict)
+    inspections: dict[str, Inspection] = field(default_factory=dict)
 
     @property
     def opened(self) -> bool:
@@ -314,6 +329,20 @@ def _dummies(s: ProductionState, e: ev.DummyLotInspected, t: Stamp) -> Productio
     return replace(s, lots={**s.lots, e.lot: lot})
 
 
+def _inspected(s: ProductionState, e: ev.FirearmInspected, t: Stamp) -> ProductionState:
+    found = Inspection(
+        result=e.result,
+        rounds=e.rounds,
+        load=e.load,
+        reason=e.reason,
+        phase=e.phase,
+        by=e.armorer,
+        time=t.time,
+        seq=t.seq,
+    )
+    return replace(s, inspections={**s.inspections, e.firearm: found})
+
+
 _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], ProductionState]] = {
     ev.ProductionCreated: _opened,
     ev.PersonRegistered: _person,
@@ -334,4 +363,5 @@ _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], Producti
     ev.HandoffCancelled: _cancelled,
     ev.AmmunitionReceived: _received,
     ev.DummyLotInspected: _dummies,
+    ev.FirearmInspected: _inspected,
 }

@@ -1,0 +1,134 @@
+"""Load state as a verified fact: the armorer's inspection of every position and the barrel.
+
+The armorer records what each position of the firearm's capacity holds (R-22: every chamber
+and every round, never a sample) and whether the barrel is clear (R-19). coldcheck derives the
+load state from that record; nobody types it:
+
+    every position empty, barrel clear                -> EMPTY
+    dummies from dummy lots (and empty positions)     -> DUMMIES x n
+    blanks of one load from blank lots (and empty)    -> BLANKS x n (load)
+    spent cases (and empty positions)                 -> SPENT x n (to be unloaded)
+    anything else: obstructed barrel, an unknown item,
+    mixed classes or loads, a round of the wrong calibre,
+    a dummy from a lot not shown inert                -> OUT OF SERVICE (R-25), until the
+                                                         armorer clears it by a new inspection
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coldcheck.domain import events as ev
+from coldcheck.domain import guards
+from coldcheck.domain.commands import Context, InspectFirearm
+from coldcheck.domain.errors import InvalidInput, Refused
+from coldcheck.domain.state import Firearm, Lot, ProductionState
+from coldcheck.domain.values import Role
+
+ARMORERS = frozenset({Role.ARMORER})
+ITEMS = ("empty", "dummy", "blank", "spent", "unknown")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoadState:
+    result: str  # EMPTY, DUMMIES, BLANKS, SPENT, OUT_OF_SERVICE
+    rounds: int = 0
+    load: str = ""
+    reason: str = ""
+
+    def __str__(self) -> str:
+        if self.result == "EMPTY":
+            return "EMPTY"
+        if self.result == "OUT_OF_SERVICE":
+            return f"OUT OF SERVICE ({self.reason})"
+        load = f" ({self.load.replace('_', '-')})" if self.load else ""
+        return f"{self.result} x{self.rounds}{load}"
+
+
+def parse_position(text: str) -> tuple[str, str]:
+    """'empty', 'spent', 'unknown', or 'dummy:A01' / 'blank:A02' (the lot)."""
+    item, _, lot = text.strip().lower().partition(":")
+    if item not in ITEMS or (item in ("dummy", "blank")) != bool(lot):
+        raise InvalidInput(
+            f"Position {text!r} is not understood.",
+            "Write empty, spent, unknown, dummy:LOT or blank:LOT.",
+        )
+    return item, lot.upper()
+
+
+def assess(
+    firearm: Firearm, positions: tuple[str, ...], barrel_clear: bool, lots: dict[str, Lot]
+) -> LoadState:
+    """The load state an inspection shows. Pure; never refuses (it records reality)."""
+    if not barrel_clear:
+        return LoadState(result="OUT_OF_SERVICE", reason="barrel obstructed")
+    items = [parse_position(p) for p in positions]
+    kinds = {item for item, _ in items} - {"empty"}
+    if not kinds:
+        return LoadState(result="EMPTY")
+    if "unknown" in kinds or len(kinds) > 1:
+        return LoadState(result="OUT_OF_SERVICE", reason="unknown item or mixed classes")
+    kind = kinds.pop()
+    count = sum(1 for item, _ in items if item == kind)
+    if kind == "spent":
+        return LoadState(result="SPENT", rounds=count)
+    used = [lots.get(lot) for item, lot in items if item == kind]
+    problem = _lot_problem(firearm, kind, used)
+    if problem:
+        return LoadState(result="OUT_OF_SERVICE", reason=problem)
+    loads = {lot.load for lot in used if lot is not None}
+    if len(loads) > 1:
+        return LoadState(result="OUT_OF_SERVICE", reason="blanks of different loads")
+    return LoadState(
+        result="DUMMIES" if kind == "dummy" else "BLANKS",
+        rounds=count,
+        load=loads.pop() if kind == "blank" else "",
+    )
+
+
+def _lot_problem(firearm: Firearm, kind: str, used: list[Lot | None]) -> str:
+    if any(lot is None or lot.ammo_class != kind for lot in used):
+        return f"a {kind} from no known {kind} lot"
+    if any(lot is not None and lot.calibre != firearm.calibre for lot in used):
+        return "a round of another calibre (R-07)"
+    if kind == "dummy" and not all(lot is not None and lot.loadable for lot in used):
+        return "a dummy from a lot not shown inert (R-05)"
+    return ""
+
+
+def inspect(state: ProductionState, cmd: InspectFirearm, ctx: Context) -> list[ev.Event]:
+    me = guards.actor(state, ctx)
+    firearm = guards.firearm(state, cmd.firearm)
+    guards.require_role(me, ARMORERS, "inspect a firearm", "R-19")
+    guards.require_permit(me, ctx)
+    if state.holder(firearm.id) != me.id:
+        raise Refused(
+            "R-19",
+            f"You do not hold {firearm.id}.",
+            "Take it from its store (or back from the talent) before inspecting it.",
+        )
+    wanted = firearm.capacity.positions
+    if len(cmd.positions) != wanted:
+        raise Refused(
+            "R-22",
+            f"{firearm.id} has {wanted} positions to check ({firearm.capacity.chambers} "
+            f"chambers, magazine {firearm.capacity.magazine}); the inspection covers "
+            f"{len(cmd.positions)}.",
+            "Check every chamber and the magazine, turning a cylinder fully.",
+        )
+    found = assess(firearm, cmd.positions, cmd.barrel_clear, state.lots)
+    return [
+        ev.FirearmInspected(
+            firearm=firearm.id,
+            armorer=me.id,
+            phase=cmd.phase,
+            positions=tuple(
+                f"{i}:{lot}" if lot else i for i, lot in map(parse_position, cmd.positions)
+            ),
+            barrel="clear" if cmd.barrel_clear else "obstructed",
+            result=found.result,
+            rounds=found.rounds,
+            load=found.load,
+            reason=found.reason,
+        )
+    ]
