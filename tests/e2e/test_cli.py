@@ -456,3 +456,22 @@ def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> N
     assert row["load_state"]["by_name"] == "Hannah Reed"
     assert "BLANKS x3 (quarter)" in ok(cli, "status")
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
+
+
+def test_cold_is_refused_until_the_three_person_check_then_generated(cli: CliRunner) -> None:
+    ok(cli, "demo")
+    pin = {"COLDCHECK_PIN": "246810"}
+    ok(cli, "store", "unlock", "Armory safe", "--by", "Hannah Reed")
+    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
+    refused = cli.invoke(app, ["announce", "F01", "--by", "Dana Whitfield"])
+    assert refused.exit_code == 3
+    assert refused.stderr.startswith("coldcheck: R-29: F01 may not be announced")
+    ok(cli, "inspect", "F01", "--by", "Hannah Reed", "--all-empty", env=pin)
+    ok(cli, "witness", "F01", "--by", "Dana Whitfield", env=pin)
+    ok(cli, "witness", "F01", "--by", "Jack Colt", env=pin)
+    text = ok(cli, "announce", "F01", "--by", "Dana Whitfield")
+    assert text.startswith("Cold: revolver F01 (Uberti 1873 Cattleman, serial UB-73C-04512)")
+    assert "shown to Dana Whitfield and Jack Colt" in text
+    row = json.loads(ok(cli, "status", "--json"))["firearms"][0]
+    assert row["announce"] == {"may": True, "why_not": None}
+    assert json.loads(ok(cli, "verify", "--json"))["ok"] is True

@@ -303,3 +303,19 @@ def inspect(
     app.journal(production).check(command, me)
     signing = app.unlock(production, me, pin)
     return app.journal(production).execute(command, me, signers={me: [signing]})
+
+
+def witness(app: App, production: str, actor: str, firearm: str, pin: str) -> Appended:
+    """The 1st AD or the talent attests, with their PIN, the check they were shown."""
+    state = app.state(production)
+    me = refs.person(state, actor)
+    command = c.WitnessCheck(firearm=refs.firearm(state, firearm))
+    app.journal(production).check(command, me)
+    signing = app.unlock(production, me, pin)
+    return app.journal(production).execute(command, me, signers={me: [signing]})
+
+
+def announce(app: App, production: str, actor: str, firearm: str) -> Appended:
+    state = app.state(production)
+    command = c.Announce(firearm=refs.firearm(state, firearm))
+    return app.journal(production).execute(command, refs.person(state, actor))

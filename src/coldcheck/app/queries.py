@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coldcheck.domain import verification
 from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.state import Location, ProductionState
 from coldcheck.ledger.entry import decode, parse_time
@@ -28,7 +29,7 @@ def _where(state: ProductionState, loc: Location) -> Row:
     }
 
 
-def status(state: ProductionState) -> list[Row]:
+def status(state: ProductionState, now: datetime | None = None) -> list[Row]:
     """Where every firearm is now, with whom, since when, and any hand-off waiting."""
     rows = []
     for firearm in state.firearms.values():
@@ -44,6 +45,7 @@ def status(state: ProductionState) -> list[Row]:
                 "since": loc.since,
                 "since_seq": loc.since_seq,
                 "load_state": _load_state(state, firearm.id),
+                "announce": None if now is None else _announce(state, firearm.id, now),
                 "handoff": None
                 if pending is None
                 else {
@@ -77,6 +79,12 @@ def _load_state(state: ProductionState, firearm: str) -> Row | None:
         "time": found.time,
         "seq": found.seq,
     }
+
+
+def _announce(state: ProductionState, firearm: str, now: datetime) -> Row:
+    """What the 1st AD may announce for this firearm now, and why not."""
+    why = verification.problem(state, firearm, now)
+    return {"may": not why, "why_not": why or None}
 
 
 def people(state: ProductionState) -> list[Row]:

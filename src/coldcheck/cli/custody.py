@@ -176,3 +176,39 @@ def inspect(
         return written(done, f"{row['firearm']} inspected: {row['load_state']['text']}")
 
     run_command(db, json, run)
+
+
+def witness(
+    firearm: FirearmArg,
+    by: ByOpt,
+    pin_file: PinFileOpt = None,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """1st AD or talent: attest, with your PIN, the check the armorer showed you (R-20, R-21)."""
+
+    def run(app: App) -> Result:
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.witness(app, app.production(production), by, firearm, pin)
+        payload = done.events[0].payload()
+        return written(done, f"You attest {payload['firearm']} was shown {payload['shown']}")
+
+    run_command(db, json, run)
+
+
+def announce(
+    firearm: FirearmArg,
+    by: ByOpt,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """1st AD: announce the firearm's verified state; refused without a valid check (R-29)."""
+
+    def run(app: App) -> Result:
+        done = handlers.announce(app, app.production(production), by, firearm)
+        result = written(done, "")
+        return Result(result.data, str(done.events[0].payload()["text"]))
+
+    run_command(db, json, run)

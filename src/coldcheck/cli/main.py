@@ -13,7 +13,7 @@ from coldcheck import __version__
 from coldcheck.app import demo as demo_data
 from coldcheck.app import handlers
 from coldcheck.app.service import App
-from coldcheck.cli import records
+from coldcheck.cli import custody, records
 from coldcheck.cli.ammunition import ammo_app
 from coldcheck.cli.armoury import firearm_app, store_app
 from coldcheck.cli.common import (
@@ -54,6 +54,8 @@ app.add_typer(ammo_app, name="ammo")
 app.add_typer(records.proof_app, name="proof")
 app.command("status")(records.status)
 app.command("inspect")(custody_inspect)
+app.command("witness")(custody.witness)
+app.command("announce")(custody.announce)
 app.command("log")(records.log)
 app.command("verify")(records.verify)
 app.command("checkpoint")(records.checkpoint)

@@ -22,7 +22,7 @@ def status(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) 
 
     def run(app: App) -> Result:
         state = app.state(app.production(production))
-        rows = queries.status(state)
+        rows = queries.status(state, app.clock())
         lines = []
         for r in rows:
             where = r["where"]

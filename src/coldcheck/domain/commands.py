@@ -164,3 +164,13 @@ class InspectFirearm(Command):
     positions: tuple[str, ...]  # one per position: empty, spent, unknown, dummy:LOT, blank:LOT
     barrel_clear: bool
     phase: str = "pre_use"  # or "post_use"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WitnessCheck(Command):
+    firearm: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Announce(Command):
+    firearm: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coldcheck.domain import ammunition, armoury, custody, inspection, people
+from coldcheck.domain import ammunition, armoury, custody, inspection, people, verification
 from coldcheck.domain import commands as cmd
 from coldcheck.domain.errors import Conflict
 from coldcheck.domain.events import Event
@@ -33,6 +33,8 @@ DECIDERS: dict[type[cmd.Command], Decider] = {
     cmd.ReceiveAmmunition: ammunition.receive,
     cmd.InspectDummies: ammunition.inspect_dummies,
     cmd.InspectFirearm: inspection.inspect,
+    cmd.WitnessCheck: verification.witness,
+    cmd.Announce: verification.announce,
 }
 
 

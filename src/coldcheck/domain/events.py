@@ -208,6 +208,26 @@ class FirearmInspected(Event):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CheckWitnessed(Event):
+    TYPE = "check.witnessed"
+    ATTESTED_BY = ("witness",)
+    firearm: str
+    witness: str
+    role: str  # first_ad or talent
+    inspection: int  # the sequence number of the inspection shown
+    shown: str  # the load state shown, as announced
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmAnnounced(Event):
+    TYPE = "firearm.announced"
+    firearm: str
+    call: str  # cold or hot
+    text: str
+    inspection: int
+
+
 # -- custody ----------------------------------------------------------------------------------
 
 
@@ -279,6 +299,8 @@ REGISTRY: dict[str, type[Event]] = {
         AmmunitionReceived,
         DummyLotInspected,
         FirearmInspected,
+        CheckWitnessed,
+        FirearmAnnounced,
     )
 }
 

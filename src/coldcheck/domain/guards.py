@@ -7,6 +7,16 @@ from coldcheck.domain.errors import NotAuthorised, NotFound, Refused
 from coldcheck.domain.state import Firearm, Person, ProductionState, Store
 from coldcheck.domain.values import Role
 
+ROLE_NAMES = {
+    Role.ARMORER: "armorer",
+    Role.FIRST_AD: "1st AD",
+    Role.TALENT: "talent",
+    Role.SAFETY_ADVISOR: "safety advisor",
+    Role.PRODUCER: "producer",
+    Role.CREW: "crew",
+    Role.INVESTIGATOR: "investigator",
+}
+
 
 def actor(state: ProductionState, ctx: Context) -> Person:
     person = state.people.get(ctx.actor)
@@ -21,7 +31,7 @@ def require_role(
     person: Person, roles: frozenset[Role], doing: str, rule: str | None = None
 ) -> None:
     if not person.roles & roles:
-        names = " or ".join(sorted(r.value.replace("_", " ") for r in roles))
+        names = " or ".join(sorted(ROLE_NAMES[r] for r in roles))
         raise NotAuthorised(
             f"{person.name} cannot {doing}: only the {names} can.", "Ask them to do it.", rule
         )

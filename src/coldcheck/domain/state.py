@@ -105,6 +105,8 @@ class Inspection:
     by: str
     time: str
     seq: int
+    witnesses: tuple[tuple[str, str], ...] = ()  # (person, role) shown it, in order (R-20/21)
+    void: str = ""  # why its verification no longer holds (R-23), or ""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -280,11 +282,27 @@ def _move(s: ProductionState, firearm: str, loc: Location) -> ProductionState:
 
 
 def _taken(s: ProductionState, e: ev.FirearmTaken, t: Stamp) -> ProductionState:
-    return _move(s, e.firearm, Location(person=e.by, since=t.time, since_seq=t.seq))
+    moved = _move(s, e.firearm, Location(person=e.by, since=t.time, since_seq=t.seq))
+    return _void(moved, e.firearm, "taken from a store since")
 
 
 def _returned(s: ProductionState, e: ev.FirearmReturned, t: Stamp) -> ProductionState:
-    return _move(s, e.firearm, Location(store=e.store, since=t.time, since_seq=t.seq))
+    moved = _move(s, e.firearm, Location(store=e.store, since=t.time, since_seq=t.seq))
+    return _void(moved, e.firearm, "put into a store since")
+
+
+def _void(s: ProductionState, firearm: str, why: str) -> ProductionState:
+    """R-23: leaving the armorer-talent chain voids the verification (not the record of it)."""
+    found = s.inspections.get(firearm)
+    if found is None or found.void:
+        return s
+    return replace(s, inspections={**s.inspections, firearm: replace(found, void=why)})
+
+
+def _witnessed(s: ProductionState, e: ev.CheckWitnessed, t: Stamp) -> ProductionState:
+    found = s.inspections[e.firearm]
+    shown = replace(found, witnesses=(*found.witnesses, (e.witness, e.role)))
+    return replace(s, inspections={**s.inspections, e.firearm: shown})
 
 
 def _proposed(s: ProductionState, e: ev.HandoffProposed, t: Stamp) -> ProductionState:
@@ -364,4 +382,5 @@ _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], Producti
     ev.AmmunitionReceived: _received,
     ev.DummyLotInspected: _dummies,
     ev.FirearmInspected: _inspected,
+    ev.CheckWitnessed: _witnessed,
 }
