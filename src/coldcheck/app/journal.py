@@ -48,7 +48,11 @@ class Journal:
     """Writer and projection for one production's ledger."""
 
     def __init__(
-        self, store: Store, production: str, node: str, clock: Callable[[], datetime]
+        self,
+        store: Store,
+        production: str,
+        node: Callable[[], str],
+        clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.production = production
@@ -140,6 +144,7 @@ class Journal:
     def _records(
         self, events: Sequence[Event], actor: str, time: str, signers: Signers
     ) -> list[NewRecord]:
+        node = self.node()  # the writing node's name: read only when writing
         seq = self._head.seq if self._head else 0
         prev = self._head.hash.hex() if self._head else GENESIS_PREV
         out: list[NewRecord] = []
@@ -150,7 +155,7 @@ class Journal:
                 production=self.production,
                 time=time,
                 actor=actor,
-                node=self.node,
+                node=node,
                 type=event.TYPE,
                 schema=event.SCHEMA,
                 payload=event.payload(),

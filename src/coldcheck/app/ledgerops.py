@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from coldcheck.app.service import App
@@ -19,18 +19,32 @@ def leaf_hashes(app: App, production: str) -> list[bytes]:
 
 
 def checkpoint(app: App, production: str) -> str:
-    """Sign and store a checkpoint of the production's whole ledger; return the note."""
-    leaves = leaf_hashes(app, production)
+    """Sign and store a checkpoint of the production's whole ledger; return the note.
+
+    Refused when this node's key is not the one the ledger names, and when the ledger does not
+    pass the full audit: a checkpoint must never bless a ledger that was altered.
+    """
     node = app.node()
-    origin = f"coldcheck/{node.name}/{production}"
     first = next(app.store.read_stream(production), None)
-    if first is not None:
-        origin = str(decode(first.data).body.payload.get("origin", origin))
+    if first is None:
+        raise InvalidInput(f"Production {production} has no entries to checkpoint.", "")
+    opened = decode(first.data).body.payload
+    if opened.get("node_key") != node.verifier_key:
+        raise InvalidInput(
+            "This node's key is not the key that opened this ledger, so it "
+            "cannot sign its checkpoints.",
+            "Use the node key file that belongs to this store.",
+        )
+    report = verify(app, production, node.verifier_key)  # raises VerificationError
     note = sign_note(
-        Checkpoint(origin=origin, size=len(leaves), root_hash=merkle.root(leaves)).to_text(),
+        Checkpoint(
+            origin=str(opened["origin"]),
+            size=report.size,
+            root_hash=bytes.fromhex(report.root_hash),
+        ).to_text(),
         [node.signer],
     )
-    app.store.add_checkpoint(production, len(leaves), note, format_time(app.clock()))
+    app.store.add_checkpoint(production, report.size, note, format_time(app.clock()))
     return note
 
 
@@ -43,7 +57,7 @@ class Proof:
 
 def inclusion(app: App, production: str, seq: int, size: int | None = None) -> Proof:
     leaves = leaf_hashes(app, production)
-    size = size or len(leaves)
+    size = len(leaves) if size is None else size
     if not 1 <= seq <= size <= len(leaves):
         raise InvalidInput(
             f"Entry {seq} is not within a tree of size {size}.",
@@ -57,7 +71,7 @@ def inclusion(app: App, production: str, seq: int, size: int | None = None) -> P
 
 def consistency(app: App, production: str, old: int, new: int | None = None) -> Proof:
     leaves = leaf_hashes(app, production)
-    new = new or len(leaves)
+    new = len(leaves) if new is None else new
     if not 1 <= old <= new <= len(leaves):
         raise InvalidInput(
             f"Sizes {old} and {new} do not fit a ledger of {len(leaves)}.",
@@ -95,9 +109,13 @@ def _readable_event(body: Body) -> None:
         )
 
 
-def verify(app: App, production: str, trusted_node_key: str | None) -> AuditReport:
+def verify(
+    app: App, production: str, trusted_node_key: str | None, extra_notes: Sequence[str] = ()
+) -> AuditReport:
     """The full audit: ledger format, chain, signatures, checkpoints, and event schemas."""
-    notes = [c.note for c in app.store.checkpoints(production)]
+    # Checkpoints kept off the node (``extra_notes``) bind history that the store alone
+    # cannot: a truncated store with its newest checkpoints deleted fails against them.
+    notes = [c.note for c in app.store.checkpoints(production)] + list(extra_notes)
     return audit(
         production, _records(app, production), notes, trusted_node_key, check_body=_readable_event
     )

@@ -58,4 +58,11 @@ def load_or_create_node(path: Path) -> Node:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(signer.private_key_string() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())  # the ledger will name this key: it must survive a power cut
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
     return Node(name=name, signer=signer)

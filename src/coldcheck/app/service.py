@@ -49,7 +49,7 @@ class App:
     def journal(self, production: str) -> Journal:
         journal = self._journals.get(production)
         if journal is None:
-            journal = Journal(self.store, production, self.node().name, self.clock)
+            journal = Journal(self.store, production, lambda: self.node().name, self.clock)
             self._journals[production] = journal
         return journal
 

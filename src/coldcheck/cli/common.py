@@ -79,11 +79,21 @@ class CliError(Exception):
 
 
 def run_command(
-    db: str | None, as_json: bool, action: Callable[[App], Result], *, create: bool = False
+    db: str | None,
+    as_json: bool,
+    action: Callable[[App], Result],
+    *,
+    create: bool = False,
+    before: Callable[[], None] | None = None,
 ) -> None:
-    """Open the store, run ``action``, print its result; translate every error once."""
+    """Open the store, run ``action``, print its result; translate every error once.
+
+    ``before`` checks the input before the store is opened (or created), so that bad input
+    leaves no file behind."""
     app: App | None = None
     try:
+        if before is not None:
+            before()
         app = bootstrap(Settings.load(db), create=create)
         result = action(app)
     except Exception as exc:
@@ -135,6 +145,8 @@ def read_pin(
             lines = pin_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise CliError(f"cannot read the PIN file {pin_file}: {exc.strerror}") from exc
+        except UnicodeDecodeError:
+            raise CliError(f"the PIN file {pin_file} is not UTF-8 text") from None
         if not lines:
             raise CliError(f"the PIN file {pin_file} is empty")
         return lines[0]

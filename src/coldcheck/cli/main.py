@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from json import dumps
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -76,10 +76,16 @@ def init(
     json: JsonOpt = False,
 ) -> None:
     """Create a production's ledger on this node; you become its first person (P01)."""
+    from coldcheck.app import ledgerops
+    from coldcheck.domain.values import pin as valid_pin
+    from coldcheck.domain.values import text
     from coldcheck.ledger.entry import check_id
     from coldcheck.ledger.errors import EncodingError
 
-    def run(application: App) -> Result:
+    given: dict[str, Any] = {}
+
+    def check() -> None:
+        """Everything is checked before the store and the node key are created."""
         try:
             check_id("production", production)
         except EncodingError as exc:
@@ -87,24 +93,31 @@ def init(
         roles = parse_roles(role)
         if not roles & {Role.PRODUCER, Role.ARMORER, Role.SAFETY_ADVISOR}:
             raise CliError("the founder must be the producer, safety advisor or head armorer")
-        permit = parse_permit(permit_number, permit_authority, permit_expires)
-        pin = read_pin(new_pin_file, env="COLDCHECK_NEW_PIN", prompt="Your new PIN", confirm=True)
+        if head_armorer and Role.ARMORER not in roles:
+            raise CliError("only an armorer can be the head armorer: add --role armorer")
+        text(name, "production name")
+        text(founder, "name")
+        given["roles"] = roles
+        given["permit"] = parse_permit(permit_number, permit_authority, permit_expires)
+        given["pin"] = valid_pin(
+            read_pin(new_pin_file, env="COLDCHECK_NEW_PIN", prompt="Your new PIN", confirm=True)
+        )
+
+    def run(application: App) -> Result:
         done = handlers.init(
             application,
             production,
             name,
             founder,
-            roles,
-            pin,
+            given["roles"],
+            given["pin"],
             head_armorer=head_armorer,
-            permit=permit,
+            permit=given["permit"],
         )
-        from coldcheck.app import ledgerops
-
         ledgerops.checkpoint(application, production)
         return written(done, f"Opened {name} ({production}); you are P01")
 
-    run_command(db, json, run, create=True)
+    run_command(db, json, run, create=True, before=check)
 
 
 @app.command("demo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -133,6 +134,14 @@ def verify(
             help="The node key you trust (C2SP verifier key). Default: this node's own key file.",
         ),
     ] = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checkpoint",
+            help="A checkpoint note kept off this node (a file); repeatable. The ledger must "
+            "extend every one of them.",
+        ),
+    ] = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -145,10 +154,20 @@ def verify(
         if not prods:
             raise CliError("this store holds no production to verify")
         anchor = trusted_key or _own_key(app)
+        kept = _notes(checkpoint or [])
+        strays = [origin for origin in kept if not any(origin.endswith(f"/{p}") for p in prods)]
+        if strays:
+            raise VerificationError(
+                1,
+                f"a checkpoint you supplied is for {strays[0]!r}, "
+                "which this store does not hold: it was deleted or this "
+                "is the wrong store",
+            )
         reports = []
         for prod in prods:
+            own = [n for origin, ns in kept.items() if origin.endswith(f"/{prod}") for n in ns]
             try:
-                reports.append(ledgerops.verify(app, prod, anchor))
+                reports.append(ledgerops.verify(app, prod, anchor, own))
             except VerificationError as exc:
                 raise VerificationError(exc.position, f"{exc.reason} (production {prod})") from exc
         lines = [
@@ -187,6 +206,20 @@ def verify(
         )
 
     run_command(db, json, run)
+
+
+def _notes(paths: list[Path]) -> dict[str, list[str]]:
+    """Checkpoint notes from files, by their origin line."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        try:
+            note = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read the checkpoint file {path}: {exc}") from exc
+        if not note.endswith("\n"):
+            note += "\n"
+        found.setdefault(note.split("\n", 1)[0], []).append(note)
+    return found
 
 
 def _own_key(app: App) -> str | None:

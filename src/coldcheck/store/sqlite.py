@@ -78,6 +78,14 @@ _INSERT_AT_HEAD = (
 )
 
 
+def _unavailable(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+    return StoreError(
+        f"the store {path} cannot be written now ({exc}); nothing was written. "
+        "Try again; if it persists, check that no other program holds the file "
+        "and that the disk has space"
+    )
+
+
 class SqliteStore:
     """The store port on one SQLite file."""
 
@@ -115,7 +123,7 @@ class SqliteStore:
         # Recognise the file before switching it to WAL: that switch is written into the file,
         # and another program's database must be left exactly as it was.
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0 and not create:
+        if version == 0:
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise StoreError(f"{self.path} is an SQLite file but not a coldcheck store")
@@ -144,6 +152,18 @@ class SqliteStore:
         records: Sequence[NewRecord],
         *,
         sealed_keys: Sequence[SealedKey] = (),
+    ) -> Head:
+        try:
+            return self._append(production, expected, records, sealed_keys)
+        except sqlite3.OperationalError as exc:  # busy past the timeout, disk full, read-only
+            raise _unavailable(self.path, exc) from exc
+
+    def _append(
+        self,
+        production: str,
+        expected: int,
+        records: Sequence[NewRecord],
+        sealed_keys: Sequence[SealedKey],
     ) -> Head:
         if not records:
             raise StoreError("nothing to append")
@@ -260,13 +280,21 @@ class SqliteStore:
         ]
 
     def productions(self) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT production FROM records ORDER BY production")
+        # A production whose records were all deleted still has its signed checkpoints: list
+        # it, so that an audit finds the deletion instead of skipping the production.
+        rows = self._db.execute(
+            "SELECT production FROM records UNION SELECT production FROM checkpoints"
+            " ORDER BY production"
+        )
         return [r[0] for r in rows]
 
     # -- checkpoints -------------------------------------------------------------------------
 
     def add_checkpoint(self, production: str, size: int, note: str, created: str) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _unavailable(self.path, exc) from exc
         try:
             self._db.execute(
                 "INSERT OR IGNORE INTO checkpoints (production, size, note, created)"
