@@ -45,9 +45,33 @@ def seed(app: App) -> None:
         head_armorer=True,
         permit=permit,
     )
-    h.add_person(app, PRODUCTION, "P01", "Jack Colt", frozenset({Role.TALENT}), PINS["P02"])
-    h.add_person(app, PRODUCTION, "P01", "Ann Marsh", frozenset({Role.FIRST_AD}), PINS["P03"])
-    h.add_person(app, PRODUCTION, "P01", "Paul Price", frozenset({Role.PRODUCER}), PINS["P04"])
+    h.add_person(
+        app,
+        PRODUCTION,
+        "P01",
+        "Jack Colt",
+        frozenset({Role.TALENT}),
+        PINS["P02"],
+        actor_pin=PINS["P01"],
+    )
+    h.add_person(
+        app,
+        PRODUCTION,
+        "P01",
+        "Ann Marsh",
+        frozenset({Role.FIRST_AD}),
+        PINS["P03"],
+        actor_pin=PINS["P01"],
+    )
+    h.add_person(
+        app,
+        PRODUCTION,
+        "P01",
+        "Paul Price",
+        frozenset({Role.PRODUCER}),
+        PINS["P04"],
+        actor_pin=PINS["P01"],
+    )
     h.add_store(app, PRODUCTION, "P01", "Main safe", StoreKind.SAFE, locked=False)
     h.add_firearm(
         app,

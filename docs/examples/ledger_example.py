@@ -102,7 +102,7 @@ def _records(events: Sequence[ev.Event], person: nacl.signing.SigningKey) -> lis
             schema=event.SCHEMA,
             payload=event.payload(),
             prev=prev,
-            attest=event.attesters(),
+            attest=ev.required_attesters(event, PERSON, seq),
         )
         sigs = tuple(attest(body, who, person) for who in body.attest)
         record = Record.seal(body, sigs)
@@ -117,8 +117,9 @@ def known_event(body: Body) -> None:
         event = ev.from_payload(body.type, body.schema, body.payload)
     except InvalidInput as exc:
         raise ValueError(f"the entry does not hold a known event: {exc.message}") from exc
-    if body.attest != event.attesters():
-        raise ValueError(f"{body.type} must be attested by {list(event.attesters())}")
+    required = ev.required_attesters(event, body.actor, body.seq)
+    if body.attest != required:
+        raise ValueError(f"{body.type} must be attested by {list(required)}")
     target = event.corrects()
     if target is not None and (body.corrects is None or body.corrects.seq != target):
         raise ValueError(f"{body.type} must carry corrects, pointing at entry {target}")
@@ -330,7 +331,8 @@ def catalogue_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for name, cls in ev.REGISTRY.items():
-        attested = ", ".join(f"`{a}`" for a in cls.ATTESTED_BY) or "nobody"
+        signers = [f"`{a}`" for a in cls.ATTESTED_BY] + (["the actor"] if cls.ACTOR_SIGNS else [])
+        attested = ", ".join(signers) or "nobody"
         corrects = "`entry`" if cls.corrects is not ev.Event.corrects else "—"
         lines.append(f"| `{name}` | {cls.SCHEMA} | {_field_text(cls)} | {attested} | {corrects} |")
     return "\n".join(lines) + "\n\n"

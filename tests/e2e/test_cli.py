@@ -37,7 +37,7 @@ def entries(db: Path) -> int:
 
 
 def production(cli: CliRunner) -> None:
-    new = {"COLDCHECK_NEW_PIN": PIN}
+    new = {"COLDCHECK_NEW_PIN": PIN, "COLDCHECK_PIN": PIN}
     ok(
         cli,
         "init",
@@ -178,12 +178,16 @@ def test_without_a_pin_and_without_a_terminal_the_command_says_how_to_give_one(
     cli: CliRunner,
 ) -> None:
     production(cli)
-    result = cli.invoke(
-        app, ["person", "add", "--by", "P01", "--name", "Sam Tanaka", "--role", "talent"]
+    add = ["person", "add", "--by", "P01", "--name", "Sam Tanaka", "--role", "talent"]
+    mine = cli.invoke(app, add)
+    assert mine.exit_code == 2
+    assert mine.stderr == (
+        "coldcheck: Your PIN is needed: give --pin-file, set $COLDCHECK_PIN, or run in a terminal\n"
     )
-    assert result.exit_code == 2
-    assert "--pin-file" in result.stderr
-    assert "COLDCHECK_NEW_PIN" in result.stderr
+    theirs = cli.invoke(app, add, env={"COLDCHECK_PIN": PIN})
+    assert theirs.exit_code == 2
+    assert "--new-pin-file" not in theirs.stderr
+    assert "COLDCHECK_NEW_PIN" in theirs.stderr
 
 
 def test_there_is_no_pin_argument(cli: CliRunner) -> None:

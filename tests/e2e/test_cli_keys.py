@@ -49,7 +49,18 @@ def test_after_rotation_only_the_new_pin_signs(cli: CliRunner) -> None:
 
 
 def test_a_revoked_key_cannot_attest_until_a_new_key_is_made(cli: CliRunner) -> None:
-    ok(cli, "person", "key", "revoke", "Jack Colt", "--by", "P01", "--reason", "phone lost")
+    ok(
+        cli,
+        "person",
+        "key",
+        "revoke",
+        "Jack Colt",
+        "--by",
+        "P01",
+        "--reason",
+        "phone lost",
+        env={"COLDCHECK_PIN": PIN},
+    )
     assert json.loads(ok(cli, "person", "list", "--json"))[1]["key"] is None
     offer(cli)
     refused = cli.invoke(
@@ -57,14 +68,50 @@ def test_a_revoked_key_cannot_attest_until_a_new_key_is_made(cli: CliRunner) -> 
     )
     assert refused.exit_code == 3
     assert "no active signing key" in refused.stderr
-    ok(cli, "person", "key", "new", "Jack Colt", "--by", "P01", env={"COLDCHECK_NEW_PIN": "975310"})
+    ok(
+        cli,
+        "person",
+        "key",
+        "new",
+        "Jack Colt",
+        "--by",
+        "P01",
+        env={"COLDCHECK_NEW_PIN": "975310", "COLDCHECK_PIN": PIN},
+    )
     ok(cli, "custody", "accept", "F01", "--by", "P02", env={"COLDCHECK_PIN": "975310"})
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
 
 
 def test_only_admins_revoke_someone_elses_key(cli: CliRunner) -> None:
     result = cli.invoke(
-        app, ["person", "key", "revoke", "Hannah Reed", "--by", "Jack Colt", "--reason", "spite"]
+        app,
+        ["person", "key", "revoke", "Hannah Reed", "--by", "Jack Colt", "--reason", "spite"],
+        env={"COLDCHECK_PIN": PIN},
     )
     assert result.exit_code == 3
     assert "cannot revoke someone else's key" in result.stderr
+
+
+def test_a_key_made_for_someone_needs_the_admins_own_pin(cli: CliRunner) -> None:
+    ok(
+        cli,
+        "person",
+        "key",
+        "revoke",
+        "Jack Colt",
+        "--by",
+        "P01",
+        "--reason",
+        "phone lost",
+        env={"COLDCHECK_PIN": PIN},
+    )
+    forged = cli.invoke(
+        app,
+        ["person", "key", "new", "Jack Colt", "--by", "P01"],
+        env={"COLDCHECK_NEW_PIN": "999999", "COLDCHECK_PIN": "000000"},
+    )
+    assert forged.exit_code == 3
+    assert "PIN is not correct" in forged.stderr
+    rows = json.loads(ok(cli, "log", "--json"))
+    assert rows[-1]["type"] == "key.revoked"
+    assert rows[-1]["attest"] == ["P01"]  # the revocation itself carries the admin's signature

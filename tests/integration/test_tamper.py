@@ -64,7 +64,15 @@ def ledger(tmp_path: Path) -> Ledger:
         h.hand_off(app, PRODUCTION, "P01", "F01", "P02", PINS["P01"])
         h.accept(app, PRODUCTION, "P02", "F01", PINS["P02"])
         ledgerops.checkpoint(app, PRODUCTION)
-        h.add_person(app, PRODUCTION, "P01", "Rosa Diaz", frozenset({Role.TALENT}), P05_PIN)
+        h.add_person(
+            app,
+            PRODUCTION,
+            "P01",
+            "Rosa Diaz",
+            frozenset({Role.TALENT}),
+            P05_PIN,
+            actor_pin=PINS["P01"],
+        )
         for locked in (True, False):
             h.set_lock(app, PRODUCTION, "P01", "S01", locked)
         ledgerops.checkpoint(app, PRODUCTION)
@@ -487,24 +495,27 @@ def test_a_substituted_public_key_is_reported_at_the_entry_that_introduces_it(
     assert reason in failure.reason
 
 
-def test_a_key_substituted_and_self_signed_is_caught_by_the_next_checkpoint(
+def test_a_key_substituted_and_self_signed_is_caught_by_the_registrars_signature(
     ledger: Ledger,
 ) -> None:
-    # Someone holding their own key swaps it in for P05's and re-signs the entry with it. The
-    # entry then checks out on its own; the signed checkpoint over it is what gives it away.
+    # Someone holding their own key swaps it in for P05's and re-signs the entry with it,
+    # keeping the registrar's signature. The registrar (P01) signed the original entry with
+    # their own key, so that signature no longer verifies: the entry itself gives it away.
     mine = nacl.signing.SigningKey.generate()
     public = bytes(mine.verify_key)
     record = _record(ledger.db, P05_KEY)
     record["entry"]["payload"].update(key=key_id(public), public_key=public_key_text(public))
     body = decode(canonical.dumps({"entry": record["entry"], "sigs": []})).body
-    record["sigs"] = [attest(body, "P05", mine).to_json()]
+    registrar = [sig for sig in record["sigs"] if sig["by"] == "P01"]
+    record["sigs"] = [attest(body, "P05", mine).to_json(), *registrar]
     _write(ledger.db, P05_KEY, record, rehash=True)
     _rechain(ledger.db, P05_KEY)
 
     failure = _failure(ledger)
 
-    assert failure.position == SECOND_CHECKPOINT
-    assert "an entry at or before this position was altered" in failure.reason
+    assert registrar, "the registration's key entry carries the registrar's signature"
+    assert failure.position == P05_KEY
+    assert "the signature by P01 does not verify" in failure.reason
 
 
 # -- checkpoints and the node key ----------------------------------------------------------------

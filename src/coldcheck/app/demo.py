@@ -160,7 +160,17 @@ def seed(app: App, today: date, progress: Callable[[str], None] = lambda _: None
                 number=number, authority=permit.authority, expires=today + timedelta(days=200)
             )
         )
-        h.add_person(app, p, "P01", name, roles, DEMO_PIN, head_armorer=head, permit=crew_permit)
+        h.add_person(
+            app,
+            p,
+            "P01",
+            name,
+            roles,
+            DEMO_PIN,
+            head_armorer=head,
+            permit=crew_permit,
+            actor_pin=DEMO_PIN,
+        )
     for store_name, store_kind in STORES:
         h.add_store(app, p, "P01", store_name, store_kind, locked=True)
     progress("Registering the firearms")

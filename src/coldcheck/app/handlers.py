@@ -6,6 +6,8 @@ the edge and are used only to open a key for the duration of the call.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from coldcheck.app import refs
 from coldcheck.app.journal import Appended
 from coldcheck.app.service import App
@@ -63,34 +65,50 @@ def add_person(
     pin: str,
     head_armorer: bool = False,
     permit: v.Permit | None = None,
+    *,
+    actor_pin: str,
 ) -> Appended:
+    """Register a person; ``pin`` seals their new key, ``actor_pin`` signs as the registrar."""
     state = app.state(production)
     me = refs.person(state, actor)
     new_id = f"P{len(state.people) + 1:02d}"
-    sealed = seal_new_key(production, new_id, v.pin(pin), app.kdf)
     command = c.RegisterPerson(
         name=v.text(name, "name"),
         roles=roles,
-        key=sealed.key_id,
-        public_key=public_key_text(sealed.public_key),
+        key="",
+        public_key="",
         head_armorer=head_armorer,
         permit=permit,
         person=new_id,
     )
+    app.journal(production).check(command, me)  # refused before any KDF work
+    mine = app.unlock(production, me, actor_pin)
+    sealed = seal_new_key(production, new_id, v.pin(pin), app.kdf)
+    command = replace(command, key=sealed.key_id, public_key=public_key_text(sealed.public_key))
     signing = app.unlock_sealed(sealed, pin)
     return app.journal(production).execute(
-        command, me, signers={new_id: [signing]}, sealed_keys=[sealed]
+        command, me, signers={new_id: [signing], me: [mine]}, sealed_keys=[sealed]
     )
 
 
-def record_permit(app: App, production: str, actor: str, person: str, permit: v.Permit) -> Appended:
+def _as_admin(app: App, production: str, actor: str, command: c.Command, pin: str) -> Appended:
+    """An act on people or keys: decided first, then signed with the actor's own key."""
+    me = refs.person(app.state(production), actor)
+    app.journal(production).check(command, me)
+    mine = app.unlock(production, me, pin)
+    return app.journal(production).execute(command, me, signers={me: [mine]})
+
+
+def record_permit(
+    app: App, production: str, actor: str, person: str, permit: v.Permit, *, actor_pin: str
+) -> Appended:
     state = app.state(production)
     command = c.RecordPermit(person=refs.person(state, person), permit=permit)
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _as_admin(app, production, actor, command, actor_pin)
 
 
 def correct_person(
-    app: App, production: str, actor: str, person: str, name: str, reason: str
+    app: App, production: str, actor: str, person: str, name: str, reason: str, *, actor_pin: str
 ) -> Appended:
     state = app.state(production)
     command = c.CorrectPerson(
@@ -98,7 +116,7 @@ def correct_person(
         name=v.text(name, "name"),
         reason=v.text(reason, "reason", 500),
     )
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _as_admin(app, production, actor, command, actor_pin)
 
 
 def rotate_key(app: App, production: str, actor: str, old_pin: str, new_pin: str) -> Appended:
@@ -115,23 +133,33 @@ def rotate_key(app: App, production: str, actor: str, old_pin: str, new_pin: str
     )
 
 
-def revoke_key(app: App, production: str, actor: str, person: str, reason: str) -> Appended:
+def revoke_key(
+    app: App, production: str, actor: str, person: str, reason: str, *, actor_pin: str
+) -> Appended:
+    """Revoke a key; signed by the actor (the owner with their key, or an admin)."""
     state = app.state(production)
     command = c.RevokeKey(person=refs.person(state, person), reason=v.text(reason, "reason", 500))
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _as_admin(app, production, actor, command, actor_pin)
 
 
-def new_key(app: App, production: str, actor: str, person: str, pin: str) -> Appended:
-    """A fresh key for someone whose key was revoked (a forgotten PIN, a lost device)."""
+def new_key(
+    app: App, production: str, actor: str, person: str, pin: str, *, actor_pin: str
+) -> Appended:
+    """A fresh key for someone whose key was revoked (a forgotten PIN, a lost device), made by
+    an admin, who signs it with their own key; the new key signs it too."""
     state = app.state(production)
+    me = refs.person(state, actor)
     target = refs.person(state, person)
+    probe = c.CreateKey(person=target, key="", public_key="")
+    app.journal(production).check(probe, me)
+    mine = app.unlock(production, me, actor_pin)
     sealed = seal_new_key(production, target, v.pin(pin), app.kdf)
     command = c.CreateKey(
         person=target, key=sealed.key_id, public_key=public_key_text(sealed.public_key)
     )
     signing = app.unlock_sealed(sealed, pin)
     return app.journal(production).execute(
-        command, refs.person(state, actor), signers={target: [signing]}, sealed_keys=[sealed]
+        command, me, signers={target: [signing], me: [mine]}, sealed_keys=[sealed]
     )
 
 

@@ -24,7 +24,7 @@ import nacl.signing
 from coldcheck.domain.commands import Command, Context
 from coldcheck.domain.decide import decide
 from coldcheck.domain.errors import Conflict
-from coldcheck.domain.events import Event, from_payload
+from coldcheck.domain.events import Event, from_payload, required_attesters
 from coldcheck.domain.state import ProductionState, Stamp, evolve
 from coldcheck.ledger.entry import GENESIS_PREV, Body, Correction, Record, decode, format_time
 from coldcheck.ledger.keys import SealedKey, attest
@@ -160,7 +160,7 @@ class Journal:
                 schema=event.SCHEMA,
                 payload=event.payload(),
                 prev=prev,
-                attest=event.attesters(),
+                attest=required_attesters(event, actor, seq),
                 corrects=self._correction(event),
             )
             sigs = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from coldcheck.app.service import App
 from coldcheck.domain.errors import InvalidInput
-from coldcheck.domain.events import from_payload
+from coldcheck.domain.events import from_payload, required_attesters
 from coldcheck.ledger import merkle
 from coldcheck.ledger.audit import AuditReport, StoredRecord, audit
 from coldcheck.ledger.entry import Body, decode, format_time
@@ -95,10 +95,10 @@ def _readable_event(body: Body) -> None:
         event = from_payload(body.type, body.schema, body.payload)
     except InvalidInput as exc:
         raise ValueError(exc.message) from exc
-    if tuple(body.attest) != event.attesters():
+    if tuple(body.attest) != required_attesters(event, body.actor, body.seq):
         raise ValueError(
             f"a {body.type} entry must be attested by "
-            f"{', '.join(event.attesters()) or 'nobody'}, "
+            f"{', '.join(required_attesters(event, body.actor, body.seq)) or 'nobody'}, "
             f"not {', '.join(body.attest) or 'nobody'}: a signature was "
             "removed or added"
         )

@@ -154,7 +154,7 @@ def read_pin(
     if value:
         return value
     if not sys.stdin.isatty():
-        raise CliError(f"a {prompt} is needed: give --pin-file, set ${env}, or run in a terminal")
+        raise CliError(f"{prompt} is needed: give --pin-file, set ${env}, or run in a terminal")
     first = getpass.getpass(f"{prompt}: ")
     if confirm and getpass.getpass(f"{prompt} again: ") != first:
         raise CliError("the two PINs differ; nothing was written")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +40,11 @@ RoleOpt = Annotated[
         "(repeat for several)",
     ),
 ]
+
+
+def _pin(pin_file: Path | None) -> str:
+    """The acting person's own PIN: acts on people and keys are signed by whoever does them."""
+    return read_pin(pin_file, prompt="Your PIN")
 
 
 def parse_roles(values: list[str]) -> frozenset[Role]:
@@ -83,6 +89,7 @@ def add(
     permit_authority: PermitAuthority = None,
     permit_expires: PermitExpires = None,
     new_pin_file: NewPinFileOpt = None,
+    pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -92,6 +99,7 @@ def add(
     def action(app: App) -> Result:
         roles = parse_roles(role)
         permit = parse_permit(permit_number, permit_authority, permit_expires)
+        mine = _pin(pin_file)
         pin = read_pin(
             new_pin_file, env="COLDCHECK_NEW_PIN", prompt=f"New PIN for {name}", confirm=True
         )
@@ -104,6 +112,7 @@ def add(
             pin,
             head_armorer=head_armorer,
             permit=permit,
+            actor_pin=mine,
         )
         person = done.events[0].payload()["person"]
         return written(done, f"Registered {name} as {person}")
@@ -139,6 +148,7 @@ def permit(
     permit_number: PermitNumber = None,
     permit_authority: PermitAuthority = None,
     permit_expires: PermitExpires = None,
+    pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -149,7 +159,9 @@ def permit(
         parsed = parse_permit(permit_number, permit_authority, permit_expires)
         if parsed is None:
             raise CliError("give --permit-number, --permit-authority and --permit-expires")
-        done = handlers.record_permit(app, app.production(production), by, person, parsed)
+        done = handlers.record_permit(
+            app, app.production(production), by, person, parsed, actor_pin=_pin(pin_file)
+        )
         return written(done, f"Recorded permit {parsed.number}")
 
     run_command(db, json, action)
@@ -161,6 +173,7 @@ def correct(
     by: ByOpt,
     name: Annotated[str, typer.Option(help="The correct full name.")],
     reason: Annotated[str, typer.Option(help="Why the entry was wrong.")],
+    pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -168,7 +181,9 @@ def correct(
     """Correct a person's name: a new entry pointing at the registration (nothing is edited)."""
 
     def action(app: App) -> Result:
-        done = handlers.correct_person(app, app.production(production), by, person, name, reason)
+        done = handlers.correct_person(
+            app, app.production(production), by, person, name, reason, actor_pin=_pin(pin_file)
+        )
         return written(done, f"Corrected the name to {name}")
 
     run_command(db, json, action)
@@ -199,6 +214,7 @@ def revoke(
     person: Annotated[str, typer.Argument(help="Whose key: id or name.")],
     by: ByOpt,
     reason: Annotated[str, typer.Option(help="Why (lost device, PIN disclosed...).")],
+    pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -206,7 +222,9 @@ def revoke(
     """Revoke a person's key: their later signatures are invalid until a new key is made."""
 
     def action(app: App) -> Result:
-        done = handlers.revoke_key(app, app.production(production), by, person, reason)
+        done = handlers.revoke_key(
+            app, app.production(production), by, person, reason, actor_pin=_pin(pin_file)
+        )
         return written(done, "Key revoked")
 
     run_command(db, json, action)
@@ -217,6 +235,7 @@ def new(
     person: Annotated[str, typer.Argument(help="Whose key: id or name.")],
     by: ByOpt,
     new_pin_file: NewPinFileOpt = None,
+    pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
@@ -225,7 +244,9 @@ def new(
 
     def action(app: App) -> Result:
         pin = read_pin(new_pin_file, env="COLDCHECK_NEW_PIN", prompt="New PIN", confirm=True)
-        done = handlers.new_key(app, app.production(production), by, person, pin)
+        done = handlers.new_key(
+            app, app.production(production), by, person, pin, actor_pin=_pin(pin_file)
+        )
         return written(done, "New key created")
 
     run_command(db, json, action)

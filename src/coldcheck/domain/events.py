@@ -20,6 +20,9 @@ class Event:
     SCHEMA: ClassVar[int] = 1
     # people whose personal signature the entry must carry (field names holding person ids)
     ATTESTED_BY: ClassVar[tuple[str, ...]] = ()
+    # True when the person who records the event must sign it too (admin acts on people and
+    # keys): an entry naming a producer as its actor then proves the producer's PIN was given
+    ACTOR_SIGNS: ClassVar[bool] = False
 
     def payload(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -30,6 +33,28 @@ class Event:
     def corrects(self) -> int | None:
         """The sequence number of the entry this event corrects, if it is a correction."""
         return None
+
+
+GENESIS_REGISTRATION = 3  # the founder registers at position 3, before any key exists
+
+
+def required_attesters(event: Event, actor: str, seq: int) -> tuple[str, ...]:
+    """Who must sign the entry holding ``event``, recorded by ``actor`` at position ``seq``.
+
+    The event's own attesters, then the actor for events that act on people and keys, except
+    the founder's own registration in the opening batch (no key exists yet; the founder's
+    key.created, signed by that new key, follows at position 4).
+    """
+    signers = event.attesters()
+    if not event.ACTOR_SIGNS or actor in signers:
+        return signers
+    if (
+        isinstance(event, PersonRegistered)
+        and seq == GENESIS_REGISTRATION
+        and (event.person == actor)
+    ):
+        return signers
+    return (*signers, actor)
 
 
 def _plain(value: Any) -> Any:
@@ -49,6 +74,7 @@ class LedgerOpened(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class KeyCreated(Event):
     TYPE = "key.created"
+    ACTOR_SIGNS = True
     ATTESTED_BY = ("person",)
     person: str
     key: str
@@ -68,6 +94,7 @@ class KeyRotated(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class KeyRevoked(Event):
     TYPE = "key.revoked"
+    ACTOR_SIGNS = True
     person: str
     key: str
     reason: str
@@ -86,6 +113,7 @@ class ProductionCreated(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PersonRegistered(Event):
     TYPE = "person.registered"
+    ACTOR_SIGNS = True
     person: str
     name: str
     roles: tuple[str, ...]
@@ -95,6 +123,7 @@ class PersonRegistered(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PermitRecorded(Event):
     TYPE = "armorer.permit_recorded"
+    ACTOR_SIGNS = True
     person: str
     number: str
     authority: str
@@ -104,6 +133,7 @@ class PermitRecorded(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PersonCorrected(Event):
     TYPE = "person.corrected"
+    ACTOR_SIGNS = True
     person: str
     entry: int
     name: str
