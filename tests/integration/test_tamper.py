@@ -268,10 +268,17 @@ ALTERED = "the entry's content does not match the hash recorded when it was appe
         ),
         pytest.param(
             SECOND_CHECKPOINT,
-            _other_store,
+            _an_hour_earlier,
             True,
             f"the Merkle root of the first {SECOND_CHECKPOINT} entries differs",
-            id="payload-rehashed-at-a-checkpoint",
+            id="time-rehashed-at-a-checkpoint",
+        ),
+        pytest.param(
+            SECOND_CHECKPOINT,
+            _other_store,
+            True,
+            "the store.unlocked entry does not fit the production at that point",
+            id="payload-naming-a-store-that-does-not-exist",
         ),
     ],
 )

@@ -216,10 +216,23 @@ def correct_firearm(
     command = c.CorrectFirearm(
         firearm=refs.firearm(state, firearm),
         field=field,
-        value=v.text(value, field, 200),
+        value=_corrected_value(field, value),
         reason=v.text(reason, "reason", 500),
     )
     return app.journal(production).execute(command, refs.person(state, actor))
+
+
+def _corrected_value(field: str, value: str) -> str:
+    """A corrected value passes the same checks, in the same form, as at registration."""
+    if field == "serial":
+        return v.serial(value)
+    if field == "calibre":
+        return v.calibre(value)
+    if field == "capacity":
+        return str(v.Capacity.parse(value))
+    if field in ("make", "model"):
+        return v.text(value, field, 60)
+    return v.text(value, field, 200)
 
 
 def take(app: App, production: str, actor: str, firearm: str) -> Appended:

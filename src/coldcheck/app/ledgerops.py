@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from coldcheck.app.service import App
 from coldcheck.domain.errors import InvalidInput
-from coldcheck.domain.events import from_payload, required_attesters
+from coldcheck.domain.events import Event, ProductionCreated, from_payload, required_attesters
+from coldcheck.domain.state import ProductionState, Stamp, evolve
 from coldcheck.ledger import merkle
 from coldcheck.ledger.audit import AuditReport, StoredRecord, audit
 from coldcheck.ledger.entry import Body, decode, format_time
@@ -88,25 +89,54 @@ def _records(app: App, production: str) -> Iterator[StoredRecord]:
         yield StoredRecord(seq=stored.seq, data=stored.data, hash=stored.hash)
 
 
-def _readable_event(body: Body) -> None:
-    """Every entry holds an event this code knows, signed by whom the event says must sign,
-    and a correction points at an entry exactly when the event is a correction."""
-    try:
-        event = from_payload(body.type, body.schema, body.payload)
-    except InvalidInput as exc:
-        raise ValueError(exc.message) from exc
-    if tuple(body.attest) != required_attesters(event, body.actor, body.seq):
-        raise ValueError(
-            f"a {body.type} entry must be attested by "
-            f"{', '.join(required_attesters(event, body.actor, body.seq)) or 'nobody'}, "
-            f"not {', '.join(body.attest) or 'nobody'}: a signature was "
-            "removed or added"
-        )
-    pointer = body.corrects.seq if body.corrects is not None else None
-    if pointer != event.corrects():
-        raise ValueError(
-            f"a {body.type} entry must point at entry {event.corrects()} it corrects, not {pointer}"
-        )
+class _Replay:
+    """The application's check of each entry (docs/ledger.md §9 step 9), replaying the
+    production: a known event with well-typed fields, signed by whom it must be, pointing at
+    what it corrects, and fitting the state it is applied to."""
+
+    def __init__(self) -> None:
+        self.state = ProductionState()
+
+    def __call__(self, body: Body) -> None:
+        try:
+            event = from_payload(body.type, body.schema, body.payload)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from exc
+        required = required_attesters(event, body.actor, body.seq)
+        if tuple(body.attest) != required:
+            raise ValueError(
+                f"a {body.type} entry must be attested by {', '.join(required) or 'nobody'}, "
+                f"not {', '.join(body.attest) or 'nobody'}: a signature was removed or added"
+            )
+        pointer = body.corrects.seq if body.corrects is not None else None
+        if pointer != event.corrects():
+            raise ValueError(
+                f"a {body.type} entry must point at entry {event.corrects()} it corrects, "
+                f"not {pointer}"
+            )
+        if not self.state.opened and not isinstance(event, ProductionCreated):
+            return  # a bare ledger (the spec's worked example) has no production to fit
+        try:
+            self.state = evolve(self.state, event, Stamp(seq=body.seq, time=body.time))
+            _consistent(self.state, event)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(
+                f"the {body.type} entry does not fit the production at that point "
+                f"(it names {exc} that does not exist or is not valid there)"
+            ) from exc
+
+
+def _consistent(state: ProductionState, event: Event) -> None:
+    """Whatever the event moved or named exists: its firearm, and where it now is."""
+    firearm = getattr(event, "firearm", None)
+    if isinstance(firearm, str):
+        if firearm not in state.firearms:
+            raise KeyError(f"firearm {firearm}")
+        where = state.location[firearm]
+        if where.store is not None and where.store not in state.stores:
+            raise KeyError(f"store {where.store}")
+        if where.person is not None and where.person not in state.people:
+            raise KeyError(f"person {where.person}")
 
 
 def verify(
@@ -117,5 +147,5 @@ def verify(
     # cannot: a truncated store with its newest checkpoints deleted fails against them.
     notes = [c.note for c in app.store.checkpoints(production)] + list(extra_notes)
     return audit(
-        production, _records(app, production), notes, trusted_node_key, check_body=_readable_event
+        production, _records(app, production), notes, trusted_node_key, check_body=_Replay()
     )

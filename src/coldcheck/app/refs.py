@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from coldcheck.domain.errors import InvalidInput, NotFound
+from coldcheck.domain.errors import InvalidInput, NotFound, Refused
 from coldcheck.domain.state import ProductionState
 
 
@@ -32,12 +32,20 @@ def person(state: ProductionState, ref: str) -> str:
 
 
 def firearm(state: ProductionState, ref: str) -> str:
-    return _match(
-        "firearm",
-        ref,
-        ((f.id, (f.serial,)) for f in state.firearms.values()),
-        "See 'coldcheck firearm list'.",
-    )
+    """A registered firearm; anything else is refused under R-04 (register it first)."""
+    try:
+        return _match(
+            "firearm",
+            ref,
+            ((f.id, (f.serial,)) for f in state.firearms.values()),
+            "See 'coldcheck firearm list'.",
+        )
+    except NotFound as exc:
+        raise Refused(
+            "R-04",
+            f"No firearm {ref!r} is registered in this production.",
+            "Register every firearm and replica with the armorer first (coldcheck firearm add).",
+        ) from exc
 
 
 def store(state: ProductionState, ref: str) -> str:
@@ -55,7 +63,7 @@ def handoff(state: ProductionState, ref: str) -> str:
         return ref.upper()
     try:
         fid = firearm(state, ref)
-    except NotFound:
+    except (NotFound, Refused):
         raise NotFound(
             f"There is no open hand-off {ref!r}.", "See 'coldcheck status' for hand-offs waiting."
         ) from None

@@ -335,6 +335,19 @@ REGISTRY: dict[str, type[Event]] = {
 }
 
 
+def _fits(annotation: str, value: Any) -> bool:
+    """Payload values are JSON: str, int, bool, or a list of strings (tuple[str, ...])."""
+    if annotation == "str":
+        return isinstance(value, str)
+    if annotation == "bool":
+        return isinstance(value, bool)
+    if annotation == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if annotation == "tuple[str, ...]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return False
+
+
 def from_payload(type_name: str, schema: int, payload: dict[str, Any]) -> Event:
     """Rebuild an event from its stored form; refuse unknown types and bad payloads."""
     cls = REGISTRY.get(type_name)
@@ -346,6 +359,11 @@ def from_payload(type_name: str, schema: int, payload: dict[str, Any]) -> Event:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     if set(payload) - set(fields):
         raise InvalidInput(f"Event {type_name} has unexpected fields.", "")
+    for name, value in payload.items():
+        if not _fits(str(fields[name].type), value):
+            raise InvalidInput(
+                f"Event {type_name} field {name!r} holds {value!r}, not a {fields[name].type}.", ""
+            )
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in payload.items()}
     try:
         return cls(**values)

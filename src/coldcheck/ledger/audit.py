@@ -116,6 +116,12 @@ def audit(
 
 
 def _check_position(walk: _Walk, position: int, stored: StoredRecord) -> Record:
+    if not isinstance(stored.data, bytes) or not isinstance(stored.hash, bytes):
+        raise VerificationError(
+            position,
+            "the record cannot be read: the store holds it in "
+            "the wrong form (not bytes); the file was altered",
+        )
     if stored.seq != position:
         raise VerificationError(
             position, f"entry {position} is missing (the next stored entry is {stored.seq})"
