@@ -32,6 +32,7 @@ def set_lock(state: ProductionState, cmd: SetStoreLock, ctx: Context) -> list[ev
     me = guards.actor(state, ctx)
     verb = "lock" if cmd.locked else "unlock"
     guards.require_role(me, ARMORERS, f"{verb} a store", "R-12")
+    guards.require_permit(me, ctx)
     store = guards.store(state, cmd.store)
     if store.locked == cmd.locked:
         raise Conflict(f"{store.name} is already {verb}ed.", "Nothing to do.")
@@ -50,6 +51,7 @@ def register_firearm(state: ProductionState, cmd: RegisterFirearm, ctx: Context)
             "Register the head armorer before adding firearms.",
         )
     guards.require_role(me, ARMORERS, "register a firearm", "R-11")
+    guards.require_permit(me, ctx)
     store = guards.store(state, cmd.store)
     if any(f.serial == cmd.serial for f in state.firearms.values()):
         raise Conflict(
