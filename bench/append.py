@@ -30,13 +30,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from coldcheck.app import handlers, ledgerops
 from coldcheck.app.service import App, bootstrap
 from coldcheck.app.settings import Settings
-from coldcheck.domain.values import Role, StoreKind
+from coldcheck.domain.values import Permit, Role, StoreKind
 from coldcheck.store.sqlite import SqliteStore
 
 GOAL = 0.7
@@ -113,6 +113,7 @@ class AppSide:
             frozenset({Role.ARMORER}),
             "111111",
             head_armorer=True,
+            permit=Permit(number="B-1", authority="Bench", expires=date(2099, 12, 31)),
         )
         handlers.add_store(self.app, PRODUCTION, "P01", "Main safe", StoreKind.SAFE, locked=False)
         self.locked = False

@@ -23,6 +23,7 @@ import signal
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ from coldcheck.app import handlers as h
 from coldcheck.app import ledgerops
 from coldcheck.app.service import App, bootstrap
 from coldcheck.app.settings import Settings
-from coldcheck.domain.values import Role, StoreKind
+from coldcheck.domain.values import Permit, Role, StoreKind
 from coldcheck.ledger.entry import decode
 
 TEST_ENV = {"COLDCHECK_INSECURE_TEST_KDF": "1"}
@@ -68,7 +69,17 @@ def _new_production(db: Path, production: str) -> None:
     """Open another production in the same store file: an armorer and a store to lock."""
     app = _open(db)
     try:
-        h.init(app, production, "Soak", "Hannah Reed", frozenset({Role.ARMORER}), "111111")
+        permit = Permit(number="CA-0042", authority="California DOJ", expires=date(2099, 1, 1))
+        h.init(
+            app,
+            production,
+            "Soak",
+            "Hannah Reed",
+            frozenset({Role.ARMORER}),
+            "111111",
+            head_armorer=True,
+            permit=permit,
+        )
         h.add_store(app, production, "P01", "Main safe", StoreKind.SAFE, locked=False)
     finally:
         app.close()
