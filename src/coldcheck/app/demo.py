@@ -26,6 +26,7 @@ from coldcheck.domain.values import (
 )
 
 PRODUCTION = "dust-road"
+HOT = ("blank:A02",) * 6  # six quarter-load .45 Colt blanks for the showdown
 DEMO_PIN = "246810"
 
 # (name, roles, head armorer, permit number)
@@ -247,6 +248,39 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("09:11", lambda: h.take(app, p, head, "UB-73C-04512")),
         ("09:12", lambda: h.take(app, p, assistant, "WI-1892-88710")),
         ("09:13", lambda: h.set_lock(app, p, head, "Set cart A", True)),
+        # The three-person check: every chamber inspected, shown to the 1st AD and the talent.
+        (
+            "09:14",
+            lambda: h.inspect(
+                app,
+                p,
+                head,
+                "UB-73C-04512",
+                positions=HOT,
+                barrel_clear=True,
+                phase="pre_use",
+                pin=DEMO_PIN,
+            ),
+        ),
+        (
+            "09:14",
+            lambda: h.inspect(
+                app,
+                p,
+                assistant,
+                "WI-1892-88710",
+                positions=("empty",) * 11,
+                barrel_clear=True,
+                phase="pre_use",
+                pin=DEMO_PIN,
+            ),
+        ),
+        ("09:15", lambda: h.witness(app, p, "Dana Whitfield", "UB-73C-04512", DEMO_PIN)),
+        ("09:15", lambda: h.witness(app, p, "Jack Colt", "UB-73C-04512", DEMO_PIN)),
+        ("09:16", lambda: h.witness(app, p, "Dana Whitfield", "WI-1892-88710", DEMO_PIN)),
+        ("09:16", lambda: h.witness(app, p, "Sam Tanaka", "WI-1892-88710", DEMO_PIN)),
+        ("09:17", lambda: h.announce(app, p, "Dana Whitfield", "UB-73C-04512")),
+        ("09:17", lambda: h.announce(app, p, "Dana Whitfield", "WI-1892-88710")),
         ("09:20", lambda: h.hand_off(app, p, head, "UB-73C-04512", "Jack Colt", DEMO_PIN)),
         ("09:20", lambda: h.accept(app, p, "Jack Colt", "UB-73C-04512", DEMO_PIN)),
         ("09:21", lambda: h.hand_off(app, p, assistant, "WI-1892-88710", "Sam Tanaka", DEMO_PIN)),
@@ -257,6 +291,46 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("09:48", lambda: h.accept(app, p, head, "UB-73C-04512", DEMO_PIN)),
         ("09:49", lambda: h.hand_off(app, p, "Sam Tanaka", "WI-1892-88710", assistant, DEMO_PIN)),
         ("09:49", lambda: h.accept(app, p, assistant, "WI-1892-88710", DEMO_PIN)),
+        # After "cut": the post-use inspections (six spent cases; the carbine still empty).
+        (
+            "09:50",
+            lambda: h.inspect(
+                app,
+                p,
+                head,
+                "UB-73C-04512",
+                positions=("spent",) * 6,
+                barrel_clear=True,
+                phase="post_use",
+                pin=DEMO_PIN,
+            ),
+        ),
+        (
+            "09:51",
+            lambda: h.inspect(
+                app,
+                p,
+                assistant,
+                "WI-1892-88710",
+                positions=("empty",) * 11,
+                barrel_clear=True,
+                phase="post_use",
+                pin=DEMO_PIN,
+            ),
+        ),
+        (
+            "10:05",
+            lambda: h.inspect(
+                app,
+                p,
+                head,
+                "UB-73C-04512",
+                positions=("empty",) * 6,
+                barrel_clear=True,
+                phase="post_use",
+                pin=DEMO_PIN,
+            ),
+        ),
         # Lunch: everything goes back into the locked cart.
         ("12:58", lambda: h.set_lock(app, p, head, "Set cart A", False)),
         ("12:59", lambda: h.put_back(app, p, head, "UB-73C-04512", "Set cart A")),
