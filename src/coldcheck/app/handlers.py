@@ -91,8 +91,9 @@ def add_person(
     )
 
 
-def _as_admin(app: App, production: str, actor: str, command: c.Command, pin: str) -> Appended:
-    """An act on people or keys: decided first, then signed with the actor's own key."""
+def _signed(app: App, production: str, actor: str, command: c.Command, pin: str) -> Appended:
+    """A command the actor signs with their own key: decided first, so that a refused
+    command costs no KDF time, then signed and appended."""
     me = refs.person(app.state(production), actor)
     app.journal(production).check(command, me)
     mine = app.unlock(production, me, pin)
@@ -104,7 +105,7 @@ def record_permit(
 ) -> Appended:
     state = app.state(production)
     command = c.RecordPermit(person=refs.person(state, person), permit=permit)
-    return _as_admin(app, production, actor, command, actor_pin)
+    return _signed(app, production, actor, command, actor_pin)
 
 
 def correct_person(
@@ -116,7 +117,7 @@ def correct_person(
         name=v.text(name, "name"),
         reason=v.text(reason, "reason", 500),
     )
-    return _as_admin(app, production, actor, command, actor_pin)
+    return _signed(app, production, actor, command, actor_pin)
 
 
 def rotate_key(app: App, production: str, actor: str, old_pin: str, new_pin: str) -> Appended:
@@ -139,7 +140,7 @@ def revoke_key(
     """Revoke a key; signed by the actor (the owner with their key, or an admin)."""
     state = app.state(production)
     command = c.RevokeKey(person=refs.person(state, person), reason=v.text(reason, "reason", 500))
-    return _as_admin(app, production, actor, command, actor_pin)
+    return _signed(app, production, actor, command, actor_pin)
 
 
 def new_key(
@@ -251,23 +252,16 @@ def hand_off(
     app: App, production: str, actor: str, firearm: str, receiver: str, pin: str
 ) -> Appended:
     state = app.state(production)
-    me = refs.person(state, actor)
     command = c.ProposeHandoff(
         firearm=refs.firearm(state, firearm), receiver=refs.person(state, receiver)
     )
-    # decide before asking for the key, so that a refused hand-off costs no KDF time
-    app.journal(production).check(command, me)
-    signing = app.unlock(production, me, pin)
-    return app.journal(production).execute(command, me, signers={me: [signing]})
+    return _signed(app, production, actor, command, pin)
 
 
 def accept(app: App, production: str, actor: str, handoff: str, pin: str) -> Appended:
     state = app.state(production)
-    me = refs.person(state, actor)
     command = c.AcceptHandoff(handoff=refs.handoff(state, handoff))
-    app.journal(production).check(command, me)
-    signing = app.unlock(production, me, pin)
-    return app.journal(production).execute(command, me, signers={me: [signing]})
+    return _signed(app, production, actor, command, pin)
 
 
 def cancel(app: App, production: str, actor: str, handoff: str) -> Appended:
@@ -334,26 +328,20 @@ def inspect(
 ) -> Appended:
     """The armorer's inspection of every position and the barrel, signed with their PIN."""
     state = app.state(production)
-    me = refs.person(state, actor)
     command = c.InspectFirearm(
         firearm=refs.firearm(state, firearm),
         positions=positions,
         barrel_clear=barrel_clear,
         phase=phase,
     )
-    app.journal(production).check(command, me)
-    signing = app.unlock(production, me, pin)
-    return app.journal(production).execute(command, me, signers={me: [signing]})
+    return _signed(app, production, actor, command, pin)
 
 
 def witness(app: App, production: str, actor: str, firearm: str, pin: str) -> Appended:
     """The 1st AD or the talent attests, with their PIN, the check they were shown."""
     state = app.state(production)
-    me = refs.person(state, actor)
     command = c.WitnessCheck(firearm=refs.firearm(state, firearm))
-    app.journal(production).check(command, me)
-    signing = app.unlock(production, me, pin)
-    return app.journal(production).execute(command, me, signers={me: [signing]})
+    return _signed(app, production, actor, command, pin)
 
 
 def announce(app: App, production: str, actor: str, firearm: str) -> Appended:
