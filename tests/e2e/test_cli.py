@@ -16,15 +16,6 @@ from coldcheck.cli.main import app
 PIN = "135790"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COLDCHECK_DB", str(tmp_path / "set.db"))
-    monkeypatch.setenv("COLDCHECK_INSECURE_TEST_KDF", "1")
-    monkeypatch.delenv("COLDCHECK_PIN", raising=False)
-    monkeypatch.delenv("COLDCHECK_NEW_PIN", raising=False)
-    return CliRunner()
-
-
 def ok(cli: CliRunner, *args: str, env: dict[str, str] | None = None) -> str:
     result = cli.invoke(app, list(args), env=env)
     assert result.exit_code == 0, result.output

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -13,12 +12,9 @@ from tests.e2e.test_cli import PIN, ok, production
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COLDCHECK_DB", str(tmp_path / "set.db"))
-    monkeypatch.setenv("COLDCHECK_INSECURE_TEST_KDF", "1")
-    monkeypatch.delenv("COLDCHECK_PIN", raising=False)
-    monkeypatch.delenv("COLDCHECK_NEW_PIN", raising=False)
-    runner = CliRunner()
+def cli(cli: CliRunner) -> CliRunner:
+    """The base runner (tests/e2e/conftest.py) with a production and F01 taken out."""
+    runner = cli
     production(runner)
     ok(runner, "store", "unlock", "S01", "--by", "P01")
     ok(runner, "custody", "take", "F01", "--by", "P01")

@@ -13,15 +13,6 @@ from coldcheck.cli.main import app
 from tests.e2e.test_cli import ok, production
 
 
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("COLDCHECK_DB", str(tmp_path / "set.db"))
-    monkeypatch.setenv("COLDCHECK_INSECURE_TEST_KDF", "1")
-    monkeypatch.delenv("COLDCHECK_PIN", raising=False)
-    monkeypatch.delenv("COLDCHECK_NEW_PIN", raising=False)
-    return CliRunner()
-
-
 def test_a_truncated_store_fails_against_a_checkpoint_kept_off_the_node(
     cli: CliRunner, tmp_path: Path
 ) -> None:
