@@ -114,3 +114,46 @@ def app(tmp_path: Path) -> Iterator[App]:
 def seeded(app: App) -> App:
     seed(app)
     return app
+
+
+def prepare_issue(
+    app: App,
+    firearm: str = "F01",
+    talent: str = "P02",
+    scene: str = "12A",
+    plan: tuple[str, ...] = ("F01:empty",),
+) -> None:
+    """Everything an armorer -> talent hand-off of an empty ``firearm`` needs (on ``seed``):
+    the opening check, the talent's training, an approved plan, the meeting, the 1st AD's call,
+    the armorer's inspection and the three-person check. The armorer P01 then holds it."""
+    h.open_day(app, PRODUCTION, "P01", ("Main safe", "Prop cart"), "12A", pin=PINS["P01"])
+    action = app.state(PRODUCTION).firearms[firearm].action
+    h.record_training(app, PRODUCTION, "P01", talent, Action(action), "", pin=PINS["P01"])
+    h.file_plan(
+        app,
+        PRODUCTION,
+        "P01",
+        scene=scene,
+        mode="take",
+        firearms=plan,
+        distance_ft=25,
+        justification="A real revolver is seen in close-up; a replica would read as fake.",
+        pin=PINS["P01"],
+    )
+    h.approve_plan(app, PRODUCTION, "P04", scene, pin=PINS["P04"])
+    h.hold_meeting(app, PRODUCTION, "P03", scene, ("P01", talent), pin=PINS["P03"])
+    h.call_firearm(app, PRODUCTION, "P03", firearm, scene)
+    h.take(app, PRODUCTION, "P01", firearm)
+    positions = ("empty",) * app.state(PRODUCTION).firearms[firearm].capacity.positions
+    h.inspect(
+        app,
+        PRODUCTION,
+        "P01",
+        firearm,
+        positions=positions,
+        barrel_clear=True,
+        phase="pre_use",
+        pin=PINS["P01"],
+    )
+    h.witness(app, PRODUCTION, "P03", firearm, PINS["P03"])
+    h.witness(app, PRODUCTION, talent, firearm, PINS[talent])

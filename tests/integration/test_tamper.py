@@ -6,14 +6,15 @@ the full audit (``coldcheck.app.ledgerops.verify``) anchored on the node key the
 trusts. The ledger (positions are sequence numbers):
 
     1-14   seed(): production opened, P01-P04 with their keys, store S01, firearms F01, F02
-    15     P01 takes F01
-    16     P01 proposes handing F01 to P02          (signed by P01)
-    17     P02 accepts                              (signed by P02)
-           -- checkpoint of size 17
-    18-19  P05 registered, P05's key created        (19 signed by P05's new key)
-    20-21  S01 locked, unlocked
-           -- checkpoint of size 21
-    22-23  S01 locked, unlocked
+    15-24  prepare_issue(): opening check, training, plan filed and approved, meeting, call,
+           21: P01 takes F01, inspection, the 1st AD's and the talent's witnessed checks
+    25     P01 proposes handing F01 to P02          (signed by P01)
+    26     P02 accepts                              (signed by P02)
+           -- checkpoint of size 26
+    27-28  P05 registered, P05's key created        (28 signed by P05's new key)
+    29-30  S01 locked, unlocked
+           -- checkpoint of size 30
+    31-32  S01 locked, unlocked
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 import nacl.signing
 import pytest
-from tests.conftest import PINS, PRODUCTION, make_app, seed
+from tests.conftest import PINS, PRODUCTION, make_app, prepare_issue, seed
 
 from coldcheck.app import handlers as h
 from coldcheck.app import ledgerops
@@ -42,9 +43,9 @@ from coldcheck.ledger.errors import VerificationError
 from coldcheck.ledger.keys import attest, key_id, public_key_text
 from coldcheck.ledger.note import NoteSigner, sign_note
 
-TAKEN, PROPOSED, ACCEPTED = 15, 16, 17
-P02_KEY, P03_KEY, P05_KEY = 7, 9, 19
-FIRST_CHECKPOINT, SECOND_CHECKPOINT, SIZE = 17, 21, 23
+TAKEN, PROPOSED, ACCEPTED = 21, 25, 26
+P02_KEY, P03_KEY, P05_KEY = 7, 9, 28
+FIRST_CHECKPOINT, SECOND_CHECKPOINT, SIZE = 26, 30, 32
 P05_PIN = "555555"
 
 
@@ -60,7 +61,7 @@ def ledger(tmp_path: Path) -> Ledger:
     app = make_app(db)
     try:
         seed(app)
-        h.take(app, PRODUCTION, "P01", "F01")
+        prepare_issue(app)
         h.hand_off(app, PRODUCTION, "P01", "F01", "P02", PINS["P01"])
         h.accept(app, PRODUCTION, "P02", "F01", PINS["P02"])
         ledgerops.checkpoint(app, PRODUCTION)
@@ -258,12 +259,12 @@ ALTERED = "the entry's content does not match the hash recorded when it was appe
             "the signature by P01 does not verify",
             id="time-of-a-signed-entry-rehashed",
         ),
-        pytest.param(20, _another_actor, False, ALTERED, id="actor"),
+        pytest.param(29, _another_actor, False, ALTERED, id="actor"),
         pytest.param(
-            20,
+            29,
             _another_actor,
             True,
-            "entry 21 does not link to the entry stored before it",
+            "entry 30 does not link to the entry stored before it",
             id="actor-rehashed",
         ),
         pytest.param(
@@ -321,7 +322,7 @@ def test_a_deleted_entry_hidden_by_renumbering_is_reported(ledger: Ledger) -> No
     assert "says it is entry 11" in failure.reason
 
 
-@pytest.mark.parametrize(("first", "second"), [(18, 19), (20, 22)])
+@pytest.mark.parametrize(("first", "second"), [(27, 28), (29, 31)])
 def test_swapped_entries_are_reported_at_the_first_of_them(
     ledger: Ledger, first: int, second: int
 ) -> None:
@@ -344,9 +345,9 @@ def test_swapped_entries_are_reported_at_the_first_of_them(
 @pytest.mark.parametrize(
     "k",
     [
-        pytest.param(16, id="inside-a-checkpoint"),
-        pytest.param(20, id="between-checkpoints"),
-        pytest.param(22, id="after-the-last-checkpoint"),
+        pytest.param(25, id="inside-a-checkpoint"),
+        pytest.param(29, id="between-checkpoints"),
+        pytest.param(31, id="after-the-last-checkpoint"),
     ],
 )
 def test_an_inserted_entry_is_reported_at_its_position(ledger: Ledger, k: int) -> None:
@@ -387,8 +388,8 @@ def test_an_inserted_entry_is_reported_at_its_position(ledger: Ledger, k: int) -
             id="after-the-first-checkpoint",
         ),
         pytest.param(
-            14,
-            f"entries 15..{SECOND_CHECKPOINT} are missing: a signed checkpoint covers "
+            23,
+            f"entries 24..{SECOND_CHECKPOINT} are missing: a signed checkpoint covers "
             f"{SECOND_CHECKPOINT} entries (the ledger was truncated)",
             id="into-the-first-checkpoint",
         ),
@@ -458,7 +459,7 @@ def test_a_removed_signature_and_attester_are_still_reported_at_that_entry(
     failure = _failure(ledger)
 
     # Either the event's own rule (an acceptance is attested by the receiver) or, failing
-    # that, the checkpoint of size 17 over the entry gives it away.
+    # that, the checkpoint of size 26 over the entry gives it away.
     assert failure.position == ACCEPTED == FIRST_CHECKPOINT
     assert (
         "must be attested by P02, not nobody" in failure.reason

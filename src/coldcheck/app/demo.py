@@ -1,5 +1,10 @@
 """A realistic demo production: a Western, "Dust Road", and one shoot day ending at wrap.
 
+The day follows the whole protocol: the opening check, training and approved scene plans, a
+crew concern answered, the safety meeting, the 1st AD's calls, loading at the last moment, the
+three-person check and generated announcements, planned discharges, "cut", post-use
+inspections, unloading and the count, lunch and wrap with everything locked away.
+
 Times are simulated on the day before the demo is seeded, so that anything recorded later
 (today) comes after it. Every demo person's PIN is DEMO_PIN: this is demo data only.
 """
@@ -193,6 +198,8 @@ def seed(app: App, today: date, progress: Callable[[str], None] = lambda _: None
         )
     progress("Receiving ammunition and checking the dummies")
     _ammunition(app)
+    progress("Recording training and the scenes' firearms plans")
+    _paperwork(app, clock)
     progress("Playing the shoot day")
     _shoot_day(app, clock)
     ledgerops.checkpoint(app, p)
@@ -230,134 +237,199 @@ def _ammunition(app: App) -> None:
     )
 
 
+def _paperwork(app: App, clock: SimClock) -> None:
+    """Before the first firearm is issued: training, the scenes' plans and their approval."""
+    p, head = PRODUCTION, "Hannah Reed"
+    clock.at("06:00")
+    for talent, action in (
+        ("Jack Colt", Action.REVOLVER),
+        ("Sam Tanaka", Action.LEVER_ACTION_RIFLE),
+        ("Lucia Ferrer", Action.REVOLVER),
+    ):
+        h.record_training(
+            app, p, head, talent, action, "Safe handling, show clear, cut procedure", pin=DEMO_PIN
+        )
+    h.file_plan(
+        app,
+        p,
+        head,
+        scene="12",
+        mode="take",
+        firearms=("UB-73C-04512:blank:6:quarter", "WI-1892-88710:empty"),
+        distance_ft=30,
+        shields=("Lexan shield in front of camera A",),
+        protection=("ear plugs for everyone on Main Street", "safety glasses for camera crew"),
+        pointing="none",
+        justification="The showdown needs real muzzle flash and recoil in a wide shot; "
+        "effects flashes were tested and rejected.",
+        risks="Wind toward the camera; horses 60 ft away, wrangler briefed.",
+        pin=DEMO_PIN,
+    )
+    h.file_plan(
+        app,
+        p,
+        head,
+        scene="14",
+        mode="take",
+        firearms=("RB-SAA-0007:empty",),
+        distance_ft=0,
+        pointing="none",
+        risks="Rubber prop only; no blank-firing gun on the set for this scene.",
+        pin=DEMO_PIN,
+    )
+    clock.at("06:20")
+    h.approve_plan(app, p, "Ruth Okafor", "12", pin=DEMO_PIN)
+    h.approve_plan(app, p, "Eli Brooks", "14", pin=DEMO_PIN)
+
+
 def _shoot_day(app: App, clock: SimClock) -> None:
-    p, head, assistant = PRODUCTION, "Hannah Reed", "Marco Diaz"
+    p, head, assistant, ad = PRODUCTION, "Hannah Reed", "Marco Diaz", "Dana Whitfield"
+    revolver, carbine, rubber = "UB-73C-04512", "WI-1892-88710", "RB-SAA-0007"
+    scene_12_crew = (
+        head,
+        assistant,
+        "Jack Colt",
+        "Sam Tanaka",
+        "Owen Hart",
+        "Priya Nair",
+        "Tom Becker",
+        "Ruth Okafor",
+    )
+
+    def inspect(who: str, firearm: str, positions: tuple[str, ...], phase: str) -> object:
+        return h.inspect(
+            app,
+            p,
+            who,
+            firearm,
+            positions=positions,
+            barrel_clear=True,
+            phase=phase,
+            pin=DEMO_PIN,
+        )
+
     steps: list[tuple[str, Callable[[], object]]] = [
+        # The armorer's opening check (R-03) and the day's schedule (R-32).
+        (
+            "06:35",
+            lambda: h.open_day(
+                app,
+                p,
+                head,
+                ("Armory safe", "Set cart A", "Armory truck", "gun belts", "costume pockets"),
+                "Sc 12 showdown (hot, 09:00); Sc 14 sheriff's draw (rubber, 14:30)",
+                pin=DEMO_PIN,
+            ),
+        ),
         ("06:40", lambda: h.set_lock(app, p, head, "Armory safe", False)),
-        ("06:45", lambda: h.take(app, p, head, "UB-73C-04512")),
-        ("06:46", lambda: h.take(app, p, head, "WI-1892-88710")),
-        ("06:47", lambda: h.take(app, p, assistant, "RB-SAA-0007")),
+        ("06:45", lambda: h.take(app, p, head, revolver)),
+        ("06:46", lambda: h.take(app, p, head, carbine)),
+        ("06:47", lambda: h.take(app, p, assistant, rubber)),
         ("06:50", lambda: h.set_lock(app, p, head, "Armory safe", True)),
         ("06:55", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("06:56", lambda: h.put_back(app, p, head, "UB-73C-04512", "Set cart A")),
-        ("06:57", lambda: h.put_back(app, p, head, "WI-1892-88710", "Set cart A")),
-        ("06:58", lambda: h.put_back(app, p, assistant, "RB-SAA-0007", "Set cart A")),
+        ("06:56", lambda: h.put_back(app, p, head, revolver, "Set cart A")),
+        ("06:57", lambda: h.put_back(app, p, head, carbine, "Set cart A")),
+        ("06:58", lambda: h.put_back(app, p, assistant, rubber, "Set cart A")),
         ("07:00", lambda: h.set_lock(app, p, head, "Set cart A", True)),
-        # Scene 12: the showdown on Main Street.
+        # A crew member's concern, answered before the meeting (R-52).
+        (
+            "07:05",
+            lambda: h.raise_concern(
+                app, p, "Owen Hart", "Camera A was marked 18 ft from the revolver's muzzle.", False
+            ),
+        ),
+        (
+            "07:20",
+            lambda: h.answer_concern(
+                app,
+                p,
+                "Ruth Okafor",
+                "C01",
+                "Camera A moved to 30 ft behind the Lexan shield, as the plan says.",
+                pin=DEMO_PIN,
+            ),
+        ),
+        # Scene 12: the showdown on Main Street. Safety meeting with everyone present (R-30).
+        ("08:30", lambda: h.hold_meeting(app, p, ad, "12", scene_12_crew, pin=DEMO_PIN)),
+        ("09:05", lambda: h.call_firearm(app, p, ad, revolver, "12")),
+        ("09:05", lambda: h.call_firearm(app, p, ad, carbine, "12")),
         ("09:10", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("09:11", lambda: h.take(app, p, head, "UB-73C-04512")),
-        ("09:12", lambda: h.take(app, p, assistant, "WI-1892-88710")),
+        ("09:11", lambda: h.take(app, p, head, revolver)),
+        ("09:12", lambda: h.take(app, p, assistant, carbine)),
         ("09:13", lambda: h.set_lock(app, p, head, "Set cart A", True)),
+        # Loaded at the last moment, only what the plan allows (R-09, R-26, R-27).
+        ("09:13", lambda: h.load(app, p, head, revolver, "A02", 6, pin=DEMO_PIN)),
         # The three-person check: every chamber inspected, shown to the 1st AD and the talent.
+        ("09:14", lambda: inspect(head, revolver, HOT, "pre_use")),
+        ("09:14", lambda: inspect(assistant, carbine, ("empty",) * 11, "pre_use")),
+        ("09:15", lambda: h.witness(app, p, ad, revolver, DEMO_PIN)),
+        ("09:15", lambda: h.witness(app, p, "Jack Colt", revolver, DEMO_PIN)),
+        ("09:16", lambda: h.witness(app, p, ad, carbine, DEMO_PIN)),
+        ("09:16", lambda: h.witness(app, p, "Sam Tanaka", carbine, DEMO_PIN)),
+        ("09:17", lambda: h.announce(app, p, ad, revolver)),
+        ("09:17", lambda: h.announce(app, p, ad, carbine)),
+        ("09:20", lambda: h.hand_off(app, p, head, revolver, "Jack Colt", DEMO_PIN)),
+        ("09:20", lambda: h.accept(app, p, "Jack Colt", revolver, DEMO_PIN)),
+        ("09:21", lambda: h.hand_off(app, p, assistant, carbine, "Sam Tanaka", DEMO_PIN)),
+        ("09:22", lambda: h.cancel(app, p, "Sam Tanaka", carbine)),  # the blocking changed
+        ("09:31", lambda: h.hand_off(app, p, assistant, carbine, "Sam Tanaka", DEMO_PIN)),
+        ("09:31", lambda: h.accept(app, p, "Sam Tanaka", carbine, DEMO_PIN)),
+        # The take: six planned shots, then "cut" and the firearms straight back (R-15).
+        ("09:40", lambda: h.discharge(app, p, head, revolver, 6, "Take 1, as planned")),
+        ("09:47", lambda: h.cut(app, p, ad, "12")),
+        ("09:48", lambda: h.hand_off(app, p, "Jack Colt", revolver, head, DEMO_PIN)),
+        ("09:48", lambda: h.accept(app, p, head, revolver, DEMO_PIN)),
+        ("09:49", lambda: h.hand_off(app, p, "Sam Tanaka", carbine, assistant, DEMO_PIN)),
+        ("09:49", lambda: h.accept(app, p, assistant, carbine, DEMO_PIN)),
+        # After "cut": post-use inspections, unloading and the count (R-09, R-19).
+        ("09:50", lambda: inspect(head, revolver, ("spent",) * 6, "post_use")),
+        ("09:51", lambda: inspect(assistant, carbine, ("empty",) * 11, "post_use")),
+        ("09:52", lambda: h.unload(app, p, head, revolver, pin=DEMO_PIN)),
+        ("09:53", lambda: inspect(head, revolver, ("empty",) * 6, "post_use")),
         (
-            "09:14",
-            lambda: h.inspect(
-                app,
-                p,
-                head,
-                "UB-73C-04512",
-                positions=HOT,
-                barrel_clear=True,
-                phase="pre_use",
-                pin=DEMO_PIN,
+            "09:55",
+            lambda: h.reconcile(
+                app, p, head, revolver, fired=6, returned=0, misfired=0, pin=DEMO_PIN
             ),
         ),
-        (
-            "09:14",
-            lambda: h.inspect(
-                app,
-                p,
-                assistant,
-                "WI-1892-88710",
-                positions=("empty",) * 11,
-                barrel_clear=True,
-                phase="pre_use",
-                pin=DEMO_PIN,
-            ),
-        ),
-        ("09:15", lambda: h.witness(app, p, "Dana Whitfield", "UB-73C-04512", DEMO_PIN)),
-        ("09:15", lambda: h.witness(app, p, "Jack Colt", "UB-73C-04512", DEMO_PIN)),
-        ("09:16", lambda: h.witness(app, p, "Dana Whitfield", "WI-1892-88710", DEMO_PIN)),
-        ("09:16", lambda: h.witness(app, p, "Sam Tanaka", "WI-1892-88710", DEMO_PIN)),
-        ("09:17", lambda: h.announce(app, p, "Dana Whitfield", "UB-73C-04512")),
-        ("09:17", lambda: h.announce(app, p, "Dana Whitfield", "WI-1892-88710")),
-        ("09:20", lambda: h.hand_off(app, p, head, "UB-73C-04512", "Jack Colt", DEMO_PIN)),
-        ("09:20", lambda: h.accept(app, p, "Jack Colt", "UB-73C-04512", DEMO_PIN)),
-        ("09:21", lambda: h.hand_off(app, p, assistant, "WI-1892-88710", "Sam Tanaka", DEMO_PIN)),
-        ("09:22", lambda: h.cancel(app, p, "Sam Tanaka", "WI-1892-88710")),  # blocking changed
-        ("09:31", lambda: h.hand_off(app, p, assistant, "WI-1892-88710", "Sam Tanaka", DEMO_PIN)),
-        ("09:31", lambda: h.accept(app, p, "Sam Tanaka", "WI-1892-88710", DEMO_PIN)),
-        ("09:48", lambda: h.hand_off(app, p, "Jack Colt", "UB-73C-04512", head, DEMO_PIN)),
-        ("09:48", lambda: h.accept(app, p, head, "UB-73C-04512", DEMO_PIN)),
-        ("09:49", lambda: h.hand_off(app, p, "Sam Tanaka", "WI-1892-88710", assistant, DEMO_PIN)),
-        ("09:49", lambda: h.accept(app, p, assistant, "WI-1892-88710", DEMO_PIN)),
-        # After "cut": the post-use inspections (six spent cases; the carbine still empty).
-        (
-            "09:50",
-            lambda: h.inspect(
-                app,
-                p,
-                head,
-                "UB-73C-04512",
-                positions=("spent",) * 6,
-                barrel_clear=True,
-                phase="post_use",
-                pin=DEMO_PIN,
-            ),
-        ),
-        (
-            "09:51",
-            lambda: h.inspect(
-                app,
-                p,
-                assistant,
-                "WI-1892-88710",
-                positions=("empty",) * 11,
-                barrel_clear=True,
-                phase="post_use",
-                pin=DEMO_PIN,
-            ),
-        ),
-        (
-            "10:05",
-            lambda: h.inspect(
-                app,
-                p,
-                head,
-                "UB-73C-04512",
-                positions=("empty",) * 6,
-                barrel_clear=True,
-                phase="post_use",
-                pin=DEMO_PIN,
-            ),
-        ),
-        # Lunch: everything goes back into the locked cart.
+        # Lunch: everything back into the locked cart before the break is called (R-08).
         ("12:58", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("12:59", lambda: h.put_back(app, p, head, "UB-73C-04512", "Set cart A")),
-        ("13:00", lambda: h.put_back(app, p, assistant, "WI-1892-88710", "Set cart A")),
+        ("12:59", lambda: h.put_back(app, p, head, revolver, "Set cart A")),
+        ("13:00", lambda: h.put_back(app, p, assistant, carbine, "Set cart A")),
         ("13:00", lambda: h.set_lock(app, p, head, "Set cart A", True)),
-        # Scene 14: the sheriff's draw with the rubber gun, then wrap.
+        ("13:01", lambda: h.call_break(app, p, ad, "lunch")),
+        ("13:45", lambda: h.resume_day(app, p, ad)),
+        # Scene 14: the sheriff's draw with the rubber gun.
+        ("14:20", lambda: h.hold_meeting(app, p, ad, "14", (head, "Lucia Ferrer"), pin=DEMO_PIN)),
+        ("14:28", lambda: h.call_firearm(app, p, ad, rubber, "14")),
         ("14:30", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("14:31", lambda: h.take(app, p, head, "RB-SAA-0007")),
+        ("14:31", lambda: h.take(app, p, head, rubber)),
         ("14:32", lambda: h.set_lock(app, p, head, "Set cart A", True)),
-        ("14:35", lambda: h.hand_off(app, p, head, "RB-SAA-0007", "Lucia Ferrer", DEMO_PIN)),
-        ("14:35", lambda: h.accept(app, p, "Lucia Ferrer", "RB-SAA-0007", DEMO_PIN)),
-        ("15:20", lambda: h.hand_off(app, p, "Lucia Ferrer", "RB-SAA-0007", head, DEMO_PIN)),
-        ("15:20", lambda: h.accept(app, p, head, "RB-SAA-0007", DEMO_PIN)),
+        ("14:33", lambda: inspect(head, rubber, ("empty",) * 6, "pre_use")),
+        ("14:34", lambda: h.witness(app, p, ad, rubber, DEMO_PIN)),
+        ("14:34", lambda: h.witness(app, p, "Lucia Ferrer", rubber, DEMO_PIN)),
+        ("14:35", lambda: h.announce(app, p, ad, rubber)),
+        ("14:35", lambda: h.hand_off(app, p, head, rubber, "Lucia Ferrer", DEMO_PIN)),
+        ("14:35", lambda: h.accept(app, p, "Lucia Ferrer", rubber, DEMO_PIN)),
+        ("15:19", lambda: h.cut(app, p, ad, "14")),
+        ("15:20", lambda: h.hand_off(app, p, "Lucia Ferrer", rubber, head, DEMO_PIN)),
+        ("15:20", lambda: h.accept(app, p, head, rubber, DEMO_PIN)),
+        ("15:21", lambda: inspect(head, rubber, ("empty",) * 6, "post_use")),
         ("15:22", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("15:23", lambda: h.put_back(app, p, head, "RB-SAA-0007", "Set cart A")),
+        ("15:23", lambda: h.put_back(app, p, head, rubber, "Set cart A")),
         ("15:24", lambda: h.set_lock(app, p, head, "Set cart A", True)),
-        # Wrap: every firearm from the cart back into the armory safe.
+        # Wrap: every firearm from the cart back into the armory safe, then wrap (R-17).
         ("18:39", lambda: h.set_lock(app, p, head, "Set cart A", False)),
-        ("18:40", lambda: h.take(app, p, head, "UB-73C-04512")),
-        ("18:41", lambda: h.take(app, p, head, "WI-1892-88710")),
-        ("18:42", lambda: h.take(app, p, head, "RB-SAA-0007")),
+        ("18:40", lambda: h.take(app, p, head, revolver)),
+        ("18:41", lambda: h.take(app, p, head, carbine)),
+        ("18:42", lambda: h.take(app, p, head, rubber)),
         ("18:45", lambda: h.set_lock(app, p, head, "Set cart A", True)),
         ("18:50", lambda: h.set_lock(app, p, head, "Armory safe", False)),
-        ("18:52", lambda: h.put_back(app, p, head, "UB-73C-04512", "Armory safe")),
-        ("18:53", lambda: h.put_back(app, p, head, "WI-1892-88710", "Armory safe")),
-        ("18:54", lambda: h.put_back(app, p, head, "RB-SAA-0007", "Armory safe")),
+        ("18:52", lambda: h.put_back(app, p, head, revolver, "Armory safe")),
+        ("18:53", lambda: h.put_back(app, p, head, carbine, "Armory safe")),
+        ("18:54", lambda: h.put_back(app, p, head, rubber, "Armory safe")),
         ("18:55", lambda: h.set_lock(app, p, head, "Armory safe", True)),
+        ("18:56", lambda: h.call_break(app, p, ad, "wrap")),
     ]
     for hhmm, step in steps:
         clock.at(hhmm)

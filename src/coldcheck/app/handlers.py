@@ -13,7 +13,8 @@ from coldcheck.app.journal import Appended
 from coldcheck.app.service import App
 from coldcheck.domain import commands as c
 from coldcheck.domain import values as v
-from coldcheck.domain.errors import Conflict
+from coldcheck.domain.errors import Conflict, InvalidInput
+from coldcheck.domain.state import ProductionState
 from coldcheck.ledger.keys import public_key_text, seal_new_key
 
 
@@ -348,3 +349,302 @@ def announce(app: App, production: str, actor: str, firearm: str) -> Appended:
     state = app.state(production)
     command = c.Announce(firearm=refs.firearm(state, firearm))
     return app.journal(production).execute(command, refs.person(state, actor))
+
+
+# -- the protocol: the day, training, plans, meetings, calls -----------------------------------
+
+
+def _run(app: App, production: str, actor: str, command: c.Command) -> Appended:
+    """A command recorded under the actor's name, without a personal signature."""
+    return app.journal(production).execute(command, refs.person(app.state(production), actor))
+
+
+def open_day(
+    app: App, production: str, actor: str, swept: tuple[str, ...], schedule: str, *, pin: str
+) -> Appended:
+    command = c.OpenDay(
+        swept=tuple(v.text(s, "swept place", 120) for s in swept),
+        schedule=schedule,
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def record_training(
+    app: App, production: str, actor: str, person: str, action: v.Action, note: str, *, pin: str
+) -> Appended:
+    state = app.state(production)
+    command = c.RecordTraining(
+        person=refs.person(state, person), action=action.value, note=note[:500]
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def file_plan(
+    app: App,
+    production: str,
+    actor: str,
+    *,
+    scene: str,
+    mode: str,
+    firearms: tuple[str, ...],
+    distance_ft: int,
+    close_range: bool = False,
+    shields: tuple[str, ...] = (),
+    protection: tuple[str, ...] = (),
+    pointing: str = "none",
+    justification: str = "",
+    risks: str = "",
+    pin: str,
+) -> Appended:
+    """``firearms``: one ``FIREARM:CLASS[:ROUNDS[:LOAD]]`` each (the firearm by id, serial)."""
+    state = app.state(production)
+    command = c.FilePlan(
+        scene=scene,
+        mode=mode.strip().lower(),
+        firearms=tuple(plan_entry(state, f) for f in firearms),
+        distance_ft=distance_ft,
+        close_range=close_range,
+        shields=shields,
+        protection=protection,
+        pointing=pointing.strip().lower(),
+        justification=justification,
+        risks=risks,
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def plan_entry(state: ProductionState, text: str) -> c.PlanEntry:
+    """'F01:blank:6:half', 'F01:dummy:6' or 'F01:empty' (the firearm by id or serial)."""
+    parts = [p.strip() for p in text.split(":")]
+    if len(parts) < 2 or len(parts) > 4:
+        raise InvalidInput(
+            f"Plan entry {text!r} is not understood.",
+            "Write FIREARM:empty, FIREARM:dummy:ROUNDS or FIREARM:blank:ROUNDS:LOAD.",
+        )
+    rounds = 0
+    if len(parts) >= 3:
+        if not parts[2].isdigit():
+            raise InvalidInput(
+                f"Plan entry {text!r}: {parts[2]!r} is not a number of rounds.", "Give a count."
+            )
+        rounds = int(parts[2])
+    return c.PlanEntry(
+        firearm=refs.firearm(state, parts[0]),
+        ammo_class=parts[1].lower(),
+        rounds=rounds,
+        load=parts[3].lower().replace("-", "_") if len(parts) == 4 else "",
+    )
+
+
+def approve_plan(app: App, production: str, actor: str, scene: str, *, pin: str) -> Appended:
+    return _signed(app, production, actor, c.ApprovePlan(scene=scene.strip()), pin)
+
+
+def hold_meeting(
+    app: App, production: str, actor: str, scene: str, attendees: tuple[str, ...], *, pin: str
+) -> Appended:
+    state = app.state(production)
+    command = c.HoldMeeting(
+        scene=scene.strip(), attendees=frozenset(refs.person(state, p) for p in attendees)
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def call_firearm(app: App, production: str, actor: str, firearm: str, scene: str) -> Appended:
+    state = app.state(production)
+    command = c.CallFirearm(firearm=refs.firearm(state, firearm), scene=scene.strip())
+    return _run(app, production, actor, command)
+
+
+def cut(app: App, production: str, actor: str, scene: str) -> Appended:
+    return _run(app, production, actor, c.CutTake(scene=scene.strip()))
+
+
+def call_break(app: App, production: str, actor: str, kind: str) -> Appended:
+    return _run(app, production, actor, c.CallBreak(kind=kind.strip().lower()))
+
+
+def resume_day(app: App, production: str, actor: str) -> Appended:
+    return _run(app, production, actor, c.ResumeDay())
+
+
+# -- rounds ------------------------------------------------------------------------------------
+
+
+def load(
+    app: App, production: str, actor: str, firearm: str, lot: str, count: int, *, pin: str
+) -> Appended:
+    state = app.state(production)
+    command = c.LoadRounds(
+        firearm=refs.firearm(state, firearm), lot=lot.strip().upper(), count=count
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def unload(app: App, production: str, actor: str, firearm: str, *, pin: str) -> Appended:
+    state = app.state(production)
+    command = c.UnloadFirearm(firearm=refs.firearm(state, firearm))
+    return _signed(app, production, actor, command, pin)
+
+
+def discharge(
+    app: App, production: str, actor: str, firearm: str, count: int, note: str = ""
+) -> Appended:
+    state = app.state(production)
+    command = c.RecordDischarge(firearm=refs.firearm(state, firearm), count=count, note=note)
+    return _run(app, production, actor, command)
+
+
+def misfire(app: App, production: str, actor: str, firearm: str) -> Appended:
+    state = app.state(production)
+    return _run(app, production, actor, c.RecordMisfire(firearm=refs.firearm(state, firearm)))
+
+
+def clear_misfire(app: App, production: str, actor: str, firearm: str, *, pin: str) -> Appended:
+    state = app.state(production)
+    command = c.ClearMisfire(firearm=refs.firearm(state, firearm))
+    return _signed(app, production, actor, command, pin)
+
+
+def reconcile(
+    app: App,
+    production: str,
+    actor: str,
+    firearm: str,
+    *,
+    fired: int,
+    returned: int,
+    misfired: int,
+    pin: str,
+) -> Appended:
+    state = app.state(production)
+    command = c.Reconcile(
+        firearm=refs.firearm(state, firearm), fired=fired, returned=returned, misfired=misfired
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+# -- incidents, concerns, stop-work, reality, settings ------------------------------------------
+
+
+def open_incident(
+    app: App,
+    production: str,
+    actor: str,
+    kind: v.IncidentKind,
+    description: str,
+    firearms: tuple[str, ...] = (),
+    lots: tuple[str, ...] = (),
+) -> Appended:
+    state = app.state(production)
+    command = c.OpenIncident(
+        kind=kind.value,
+        description=description,
+        firearms=tuple(refs.firearm(state, f) for f in firearms),
+        lots=tuple(lot.strip().upper() for lot in lots),
+    )
+    return _run(app, production, actor, command)
+
+
+def close_incident(
+    app: App,
+    production: str,
+    actor: str,
+    incident: str,
+    findings: str,
+    corrective_action: str,
+    *,
+    pin: str,
+) -> Appended:
+    command = c.CloseIncident(
+        incident=incident.strip().upper(), findings=findings, corrective_action=corrective_action
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def raise_concern(app: App, production: str, actor: str, text: str, stop: bool) -> Appended:
+    return _run(app, production, actor, c.RaiseConcern(text=text, stop=stop))
+
+
+def answer_concern(
+    app: App, production: str, actor: str, concern: str, answer: str, *, pin: str
+) -> Appended:
+    command = c.AnswerConcern(concern=concern.strip().upper(), answer=answer)
+    return _signed(app, production, actor, command, pin)
+
+
+def stop_work(app: App, production: str, actor: str, reason: str) -> Appended:
+    return _run(app, production, actor, c.StopWork(reason=reason))
+
+
+def resume_work(app: App, production: str, actor: str, reason: str) -> Appended:
+    return _run(app, production, actor, c.ResumeWork(reason=reason))
+
+
+def report_custody(
+    app: App,
+    production: str,
+    actor: str,
+    firearm: str,
+    *,
+    person: str = "",
+    store: str = "",
+    note: str = "",
+) -> Appended:
+    state = app.state(production)
+    command = c.ReportCustody(
+        firearm=refs.firearm(state, firearm),
+        person=refs.person(state, person) if person else "",
+        store=refs.store(state, store) if store else "",
+        note=note,
+    )
+    return _run(app, production, actor, command)
+
+
+def report_missing(app: App, production: str, actor: str, firearm: str, note: str = "") -> Appended:
+    state = app.state(production)
+    return _run(
+        app, production, actor, c.ReportMissing(firearm=refs.firearm(state, firearm), note=note)
+    )
+
+
+def change_setting(app: App, production: str, actor: str, setting: str, value: int) -> Appended:
+    command = c.ChangeSetting(setting=setting.strip().lower().replace("-", "_"), value=value)
+    return _run(app, production, actor, command)
+
+
+def grant_waiver(
+    app: App, production: str, actor: str, setting: str, value: int, reason: str, *, pin: str
+) -> Appended:
+    command = c.GrantWaiver(
+        setting=setting.strip().lower().replace("-", "_"), value=value, reason=reason
+    )
+    return _signed(app, production, actor, command, pin)
+
+
+def approve_range(
+    app: App, production: str, actor: str, location: str, medical: str, day: str, *, pin: str
+) -> Appended:
+    command = c.ApproveRangeSession(location=location, medical=medical, day=day.strip())
+    return _signed(app, production, actor, command, pin)
+
+
+def receive_range_ammunition(
+    app: App,
+    production: str,
+    actor: str,
+    session: str,
+    *,
+    calibre: str,
+    count: int,
+    supplier: str,
+    provenance: str,
+) -> Appended:
+    command = c.ReceiveRangeAmmunition(
+        session=session.strip().upper(),
+        calibre=v.calibre(calibre),
+        count=count,
+        supplier=supplier,
+        provenance=provenance,
+    )
+    return _run(app, production, actor, command)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from coldcheck.domain import verification
+from coldcheck.domain import alerts as alerting
+from coldcheck.domain import gates, verification
 from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.state import Location, ProductionState
+from coldcheck.domain.values import SETTINGS
 from coldcheck.ledger.entry import decode, parse_time
 from coldcheck.store.port import Store
 
@@ -46,6 +48,12 @@ def status(state: ProductionState, now: datetime | None = None) -> list[Row]:
                 "since_seq": loc.since_seq,
                 "load_state": _load_state(state, firearm.id),
                 "announce": None if now is None else _announce(state, firearm.id, now),
+                "rounds": _rounds(state, firearm.id),
+                "call": None
+                if firearm.id not in state.calls
+                else {"scene": state.calls[firearm.id].scene, "seq": state.calls[firearm.id].seq},
+                "missing": firearm.id in state.missing,
+                "evidence": (held.id if (held := state.on_hold(firearm=firearm.id)) else None),
                 "handoff": None
                 if pending is None
                 else {
@@ -82,9 +90,165 @@ def _load_state(state: ProductionState, firearm: str) -> Row | None:
 
 
 def _announce(state: ProductionState, firearm: str, now: datetime) -> Row:
-    """What the 1st AD may announce for this firearm now, and why not."""
+    """What the 1st AD may announce for this firearm now ("cold" or "hot"), and why not."""
     why = verification.problem(state, firearm, now)
-    return {"may": not why, "why_not": why or None}
+    found = state.inspections.get(firearm)
+    call = verification.ANNOUNCEABLE.get(found.result) if found and not why else None
+    return {
+        "may": not why,
+        "call": call,
+        "announced": found.announced or None if found else None,
+        "why_not": why or None,
+    }
+
+
+def _rounds(state: ProductionState, firearm: str) -> Row:
+    r = state.rounds_in(firearm)
+    return {
+        "loaded": [{"lot": lot, "count": n} for lot, n in r.loaded],
+        "in_firearm": r.in_firearm,
+        "spent": r.spent,
+        "issued": r.issued,
+        "fired": r.fired,
+        "returned": r.returned,
+        "misfired": r.misfired,
+        "misfire_at": r.misfire_at or None,
+        "reconciled": r.reconciled,
+    }
+
+
+def summary(state: ProductionState, now: datetime) -> Row:
+    """The one-glance state of the production: stop-work, break, today's records, alerts."""
+    stop = gates.stop_work(state)
+    day = gates.today(now)
+    return {
+        "production": state.production,
+        "name": state.name,
+        "seq": state.seq,
+        "day": day,
+        "opening_check": day in state.days,
+        "on_break": state.on_break or None,
+        "stop_work": None
+        if stop is None
+        else {"rule": stop.rule, "why": stop.why, "remedy": stop.remedy},
+        "alerts": [a.to_json() for a in alerting.alerts(state, now)],
+    }
+
+
+def alerts(state: ProductionState, now: datetime) -> list[Row]:
+    return [a.to_json() for a in alerting.alerts(state, now)]
+
+
+def incidents(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "incident": i.id,
+            "kind": i.kind,
+            "open": i.open,
+            "scope": i.firearm or "production",
+            "firearms": list(i.firearms),
+            "lots": list(i.lots),
+            "evidence_hold": state.on_hold_kind(i) and i.open,
+            "by": i.by,
+            "by_name": state.people[i.by].name,
+            "time": i.time,
+            "seq": i.seq,
+            "description": i.description,
+            "closed_by": i.closed_by or None,
+            "closed_seq": i.closed_seq or None,
+            "findings": i.findings or None,
+            "corrective_action": i.corrective_action or None,
+        }
+        for i in state.incidents.values()
+    ]
+
+
+def concerns(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "concern": c.id,
+            "by": c.by,
+            "by_name": state.people[c.by].name,
+            "text": c.text,
+            "stop": c.stop,
+            "time": c.time,
+            "answered": bool(c.answered_seq),
+            "answered_by": c.answered_by or None,
+            "answer": c.answer or None,
+        }
+        for c in state.concerns.values()
+    ]
+
+
+def plans(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "scene": p.scene,
+            "mode": p.mode,
+            "firearms": [
+                {"firearm": fid, "class": cls, "rounds": n, "load": load or None}
+                for fid, (cls, n, load) in p.entries.items()
+            ],
+            "distance_ft": p.distance_ft,
+            "close_range": p.close_range,
+            "shields": list(p.shields),
+            "protection": list(p.protection),
+            "pointing": p.pointing,
+            "justification": p.justification,
+            "risks": p.risks,
+            "filed_by": p.by,
+            "seq": p.seq,
+            "approved": bool(p.approved_seq),
+            "approved_by": p.approved_by or None,
+        }
+        for p in state.plans.values()
+    ]
+
+
+def meetings(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "meeting": m.id,
+            "scene": m.scene,
+            "day": m.day,
+            "lead": m.lead,
+            "attendees": sorted(m.attendees),
+            "attendee_names": sorted(state.people[p].name for p in m.attendees),
+            "seq": m.seq,
+        }
+        for m in state.meetings.values()
+    ]
+
+
+def waivers(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "waiver": w.id,
+            "rule": w.rule,
+            "setting": w.setting,
+            "value": w.value,
+            "advisor": w.advisor,
+            "advisor_name": state.people[w.advisor].name,
+            "reason": w.reason,
+            "seq": w.seq,
+        }
+        for w in state.waivers.values()
+    ]
+
+
+def settings(state: ProductionState) -> list[Row]:
+    return [
+        {
+            "setting": s.name,
+            "value": state.setting(s.name),
+            "default": s.default,
+            "unit": s.unit,
+            "rule": s.rule,
+            "stricter": s.stricter,
+            "waived": any(w.setting == s.name for w in state.waivers.values()),
+        }
+        for s in SETTINGS.values()
+    ]
 
 
 def people(state: ProductionState) -> list[Row]:
@@ -153,6 +317,10 @@ def lots(state: ProductionState) -> list[Row]:
             "load": lot.load or None,
             "close_range": lot.close_range,
             "count": lot.count,
+            "received": lot.received,
+            "fired": lot.fired,
+            "misfired": lot.misfired,
+            "evidence": (held.id if (held := state.on_hold(lot=lot.id)) else None),
             "inert": lot.inert if lot.ammo_class == "dummy" else None,
             "suspect": lot.suspect,
             "loadable": lot.loadable,

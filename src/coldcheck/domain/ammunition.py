@@ -1,5 +1,8 @@
 """Decide: receiving ammunition lots and inspecting dummies.
 
+A round found not inert in a dummy lot is treated as a live round found: an incident that
+stops all firearms work, with the lot preserved as evidence (R-01, R-54).
+
 R-01  live ammunition never enters a production's set inventory (refused)
 R-06  every lot has a supplier and its provenance (refused without them)
 R-05  a dummy lot becomes loadable only once every round in it was shown inert; a round
@@ -14,7 +17,7 @@ from coldcheck.domain import guards
 from coldcheck.domain.commands import Context, InspectDummies, ReceiveAmmunition
 from coldcheck.domain.errors import InvalidInput, Refused
 from coldcheck.domain.state import ProductionState
-from coldcheck.domain.values import AmmoClass, Role
+from coldcheck.domain.values import AmmoClass, IncidentKind, Role
 
 ARMORERS = frozenset({Role.ARMORER})
 MAX_LOT = 100_000
@@ -88,7 +91,7 @@ def inspect_dummies(state: ProductionState, cmd: InspectDummies, ctx: Context) -
             "cannot outnumber the inspected ones.",
             "Count again.",
         )
-    return [
+    events: list[ev.Event] = [
         ev.DummyLotInspected(
             lot=lot.id,
             inspected=cmd.inspected,
@@ -96,3 +99,16 @@ def inspect_dummies(state: ProductionState, cmd: InspectDummies, ctx: Context) -
             methods=tuple(sorted(m.value for m in cmd.methods)),
         )
     ]
+    if cmd.inert < cmd.inspected:
+        events.append(
+            guards.open_incident_event(
+                state,
+                kind=IncidentKind.LIVE_ROUND_FOUND,
+                by=me.id,
+                lots=(lot.id,),
+                description=f"{cmd.inspected - cmd.inert} round(s) in dummy lot {lot.id} "
+                f"({lot.supplier}, {lot.provenance}) are not inert: treat them as live. "
+                "Stop all firearms work; the lot is quarantined and preserved (R-01, R-05).",
+            )
+        )
+    return events

@@ -174,3 +174,208 @@ class WitnessCheck(Command):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Announce(Command):
     firearm: str
+
+
+# -- the day, training, plans, meetings --------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OpenDay(Command):
+    """R-03: the armorer's opening check: what was swept for live rounds; R-32: the schedule."""
+
+    swept: tuple[str, ...]
+    schedule: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordTraining(Command):
+    person: str
+    action: str  # the firearm action the person was trained on (values.Action)
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanEntry:
+    """One firearm in a scene plan: its load class and the most rounds it may hold."""
+
+    firearm: str
+    ammo_class: str  # empty, dummy or blank
+    rounds: int = 0
+    load: str = ""  # blanks: quarter, half, three_quarter, full
+
+    def __str__(self) -> str:
+        tail = f":{self.load}" if self.load else ""
+        return f"{self.firearm}:{self.ammo_class}:{self.rounds}{tail}"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FilePlan(Command):
+    scene: str
+    mode: str  # rehearsal or take
+    firearms: tuple[PlanEntry, ...]
+    distance_ft: int
+    close_range: bool = False
+    shields: tuple[str, ...] = ()
+    protection: tuple[str, ...] = ()
+    pointing: str = "none"  # none, person, lens
+    justification: str = ""
+    risks: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ApprovePlan(Command):
+    scene: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HoldMeeting(Command):
+    scene: str
+    attendees: frozenset[str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallFirearm(Command):
+    firearm: str
+    scene: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CutTake(Command):
+    scene: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CallBreak(Command):
+    kind: str  # break, lunch or wrap
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ResumeDay(Command):
+    pass
+
+
+# -- rounds ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LoadRounds(Command):
+    firearm: str
+    lot: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UnloadFirearm(Command):
+    firearm: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordDischarge(Command):
+    firearm: str
+    count: int
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordMisfire(Command):
+    firearm: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ClearMisfire(Command):
+    firearm: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Reconcile(Command):
+    """The armorer's own count after unloading: spent cases, rounds returned, misfires."""
+
+    firearm: str
+    fired: int
+    returned: int
+    misfired: int
+
+
+# -- incidents, concerns, stop-work, reality ----------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OpenIncident(Command):
+    kind: str  # values.IncidentKind
+    description: str
+    firearms: tuple[str, ...] = ()
+    lots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CloseIncident(Command):
+    incident: str
+    findings: str
+    corrective_action: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RaiseConcern(Command):
+    text: str
+    stop: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AnswerConcern(Command):
+    concern: str
+    answer: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StopWork(Command):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ResumeWork(Command):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReportCustody(Command):
+    """Where a firearm actually is: with ``person`` or in ``store`` (exactly one)."""
+
+    firearm: str
+    person: str = ""
+    store: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReportMissing(Command):
+    firearm: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ChangeSetting(Command):
+    setting: str
+    value: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GrantWaiver(Command):
+    setting: str
+    value: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ApproveRangeSession(Command):
+    location: str
+    medical: str
+    day: str  # ISO date
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReceiveRangeAmmunition(Command):
+    session: str
+    calibre: str
+    count: int
+    supplier: str
+    provenance: str

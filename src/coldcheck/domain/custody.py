@@ -6,15 +6,21 @@ the giver still holds it, and a cancelled hand-off changes nothing.
 
 The hand-offs allowed, by the roles of giver and receiver (everything else is refused):
 
-    giver     receiver   rule
-    armorer   talent     R-14  the armorer hands the firearm to the performer
-    talent    armorer    R-14  the performer hands it back (at "cut", R-15)
+    giver     receiver      rule
+    armorer   talent        R-14  the armorer hands the firearm to the performer, only when
+                                  every issue gate holds (gates.issue_problems)
+    talent    armorer       R-14  the performer hands it back (at "cut", R-15)
+    anyone    investigator  R-54  only a firearm on evidence hold
+    investigator armorer    R-54  once the hold is released
+
+A firearm on evidence hold moves only into an investigator's custody. Putting a firearm back
+into a store needs it unloaded (R-12), inspected after use (R-19) and counted (R-09).
 """
 
 from __future__ import annotations
 
 from coldcheck.domain import events as ev
-from coldcheck.domain import guards
+from coldcheck.domain import gates, guards
 from coldcheck.domain.commands import (
     AcceptHandoff,
     CancelHandoff,
@@ -24,13 +30,14 @@ from coldcheck.domain.commands import (
     TakeFirearm,
 )
 from coldcheck.domain.errors import Conflict, NotAuthorised, NotFound, Refused
-from coldcheck.domain.state import Handoff, Person, ProductionState
+from coldcheck.domain.state import Firearm, Handoff, Person, ProductionState
 from coldcheck.domain.values import Role
 
 ALLOWED_HANDOFFS: frozenset[tuple[Role, Role]] = frozenset(
     {
         (Role.ARMORER, Role.TALENT),
         (Role.TALENT, Role.ARMORER),
+        (Role.INVESTIGATOR, Role.ARMORER),
     }
 )
 ARMORERS = frozenset({Role.ARMORER})
@@ -41,6 +48,15 @@ def take(state: ProductionState, cmd: TakeFirearm, ctx: Context) -> list[ev.Even
     firearm = guards.firearm(state, cmd.firearm)
     guards.require_role(me, ARMORERS, "take a firearm out of a store", "R-12")
     guards.require_permit(me, ctx)
+    what = f"{firearm.id} cannot be taken out"
+    gates.require_not_held(state, what, firearm=firearm.id)
+    gates.require_not_on_break(state, what)
+    if firearm.id in state.missing:
+        raise Refused(
+            "R-53",
+            f"{what}: it is reported missing.",
+            "Report where it was found first (coldcheck custody report).",
+        )
     where = state.location[firearm.id]
     if where.store is None:
         holder = state.people[where.person or ""].name
@@ -75,6 +91,30 @@ def put_back(state: ProductionState, cmd: ReturnFirearm, ctx: Context) -> list[e
         raise Conflict(f"{firearm.id} has a hand-off waiting.", "Cancel the hand-off first.")
     if store.locked:
         raise Refused("R-12", f"{store.name} is locked.", f"Unlock {store.name} first.")
+    what = f"{firearm.id} cannot go into a store"
+    gates.require_not_held(state, what, firearm=firearm.id)
+    rounds = state.rounds_in(firearm.id)
+    if not rounds.empty:
+        raise Refused(
+            "R-12",
+            f"{what}: it still holds rounds, spent cases or a misfire.",
+            "Unload it first (coldcheck unload).",
+        )
+    back = state.back.get(firearm.id, 0)
+    if firearm.id in state.issued and back:
+        found = state.inspections.get(firearm.id)
+        if found is None or found.phase != "post_use" or found.seq < back:
+            raise Refused(
+                "R-19",
+                f"{what}: it has not been inspected since the talent handed it back.",
+                "Inspect every position and the barrel after use (coldcheck inspect --post-use).",
+            )
+    if rounds.issued:
+        raise Refused(
+            "R-09",
+            f"{what}: its {rounds.issued} issued round(s) are not counted back.",
+            "Reconcile the count (coldcheck reconcile).",
+        )
     return [ev.FirearmReturned(firearm=firearm.id, store=store.id, by=me.id)]
 
 
@@ -95,16 +135,52 @@ def propose(state: ProductionState, cmd: ProposeHandoff, ctx: Context) -> list[e
         )
     if receiver.id == me.id:
         raise Conflict("You already hold it.", "Name the person you hand it to.")
-    _check_roles(me, receiver)
-    if Role.ARMORER in me.roles and Role.TALENT in receiver.roles:
+    _check_roles(state, firearm.id, me, receiver)
+    if _is_issue(me, receiver):
         guards.require_permit(me, ctx)
+        _require_issue_gates(state, firearm, me, receiver, ctx)
     handoff = guards.next_id("H", state.handoffs_made, width=4)
     return [
         ev.HandoffProposed(handoff=handoff, firearm=firearm.id, giver=me.id, receiver=receiver.id)
     ]
 
 
-def _check_roles(giver: Person, receiver: Person) -> None:
+def _is_issue(giver: Person, receiver: Person) -> bool:
+    return Role.ARMORER in giver.roles and Role.TALENT in receiver.roles
+
+
+def _require_issue_gates(
+    state: ProductionState, firearm: Firearm, giver: Person, receiver: Person, ctx: Context
+) -> None:
+    problems = gates.issue_problems(state, firearm, giver, receiver, ctx.now)
+    if problems:
+        first = problems[0]
+        more = [f"{g.rule}: {g.why}" for g in problems[1:]]
+        tail = f" Also: {'; '.join(more)}." if more else ""
+        raise Refused(
+            first.rule,
+            f"{firearm.id} cannot be issued to {receiver.name}: {first.why}.",
+            first.remedy + tail,
+        )
+
+
+def _check_roles(state: ProductionState, firearm: str, giver: Person, receiver: Person) -> None:
+    held = state.on_hold(firearm=firearm)
+    if held is not None:
+        if Role.INVESTIGATOR in receiver.roles:
+            return
+        raise Refused(
+            "R-54",
+            f"{firearm} is evidence for incident {held.id}: it moves only into an "
+            "investigator's custody.",
+            "Keep it as it is and hand it to the investigator.",
+        )
+    if Role.INVESTIGATOR in receiver.roles:
+        raise Refused(
+            "R-54",
+            f"{firearm} is not on evidence hold; an investigator takes only evidence.",
+            "Keep it in the armorer's custody.",
+        )
     if any((g, r) in ALLOWED_HANDOFFS for g in giver.roles for r in receiver.roles):
         return
     if Role.ARMORER in giver.roles:
@@ -140,6 +216,9 @@ def accept(state: ProductionState, cmd: AcceptHandoff, ctx: Context) -> list[ev.
             "Only the named receiver can accept it.",
             "R-18",
         )
+    giver = state.people[handoff.giver]
+    if _is_issue(giver, me):
+        _require_issue_gates(state, state.firearms[handoff.firearm], giver, me, ctx)
     return [
         ev.HandoffAccepted(
             handoff=handoff.id,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from coldcheck.domain import ammunition, armoury, custody, inspection, people, verification
+from coldcheck.domain import (
+    ammunition,
+    armoury,
+    custody,
+    incidents,
+    inspection,
+    people,
+    protocol,
+    rounds,
+    verification,
+)
 from coldcheck.domain import commands as cmd
 from coldcheck.domain.errors import Conflict
 from coldcheck.domain.events import Event
@@ -35,6 +45,33 @@ DECIDERS: dict[type[cmd.Command], Decider] = {
     cmd.InspectFirearm: inspection.inspect,
     cmd.WitnessCheck: verification.witness,
     cmd.Announce: verification.announce,
+    cmd.OpenDay: protocol.open_day,
+    cmd.RecordTraining: protocol.record_training,
+    cmd.FilePlan: protocol.file_plan,
+    cmd.ApprovePlan: protocol.approve_plan,
+    cmd.HoldMeeting: protocol.hold_meeting,
+    cmd.CallFirearm: protocol.call_firearm,
+    cmd.CutTake: protocol.cut,
+    cmd.CallBreak: protocol.call_break,
+    cmd.ResumeDay: protocol.resume_day,
+    cmd.ChangeSetting: protocol.change_setting,
+    cmd.GrantWaiver: protocol.grant_waiver,
+    cmd.ApproveRangeSession: protocol.approve_range,
+    cmd.ReceiveRangeAmmunition: protocol.receive_range_ammunition,
+    cmd.LoadRounds: rounds.load,
+    cmd.UnloadFirearm: rounds.unload,
+    cmd.RecordDischarge: rounds.discharge,
+    cmd.RecordMisfire: rounds.misfire,
+    cmd.ClearMisfire: rounds.clear_misfire,
+    cmd.Reconcile: rounds.reconcile,
+    cmd.OpenIncident: incidents.open_incident,
+    cmd.CloseIncident: incidents.close_incident,
+    cmd.RaiseConcern: incidents.raise_concern,
+    cmd.AnswerConcern: incidents.answer_concern,
+    cmd.StopWork: incidents.stop_work,
+    cmd.ResumeWork: incidents.resume_work,
+    cmd.ReportCustody: incidents.report_custody,
+    cmd.ReportMissing: incidents.report_missing,
 }
 
 

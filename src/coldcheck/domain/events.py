@@ -305,6 +305,306 @@ class HandoffCancelled(Event):
     by: str
 
 
+# -- the day, training, plans, meetings (R-03, R-30, R-31, R-32, R-44) -------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DayOpened(Event):
+    """R-03: the armorer's daily opening check (stores, carts and belts swept for live rounds)
+    and R-32: the day's schedule of firearm use."""
+
+    TYPE = "day.opened"
+    ATTESTED_BY = ("armorer",)
+    armorer: str
+    day: str  # ISO date
+    swept: tuple[str, ...]
+    schedule: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrainingRecorded(Event):
+    """R-44: a person is trained in the safe handling of one kind of firearm (its action)."""
+
+    TYPE = "training.recorded"
+    ATTESTED_BY = ("trainer",)
+    person: str
+    action: str
+    trainer: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanFiled(Event):
+    """R-31: a scene's firearms plan and risk assessment, prepared by the armorer.
+
+    ``firearms`` holds one ``FIREARM:CLASS:ROUNDS[:LOAD]`` per firearm (class empty, dummy or
+    blank; ROUNDS the most that may be loaded, and the discharges planned per take)."""
+
+    TYPE = "plan.filed"
+    ATTESTED_BY = ("armorer",)
+    scene: str
+    armorer: str
+    mode: str  # rehearsal or take
+    firearms: tuple[str, ...]
+    distance_ft: int
+    close_range: bool
+    shields: tuple[str, ...]
+    protection: tuple[str, ...]
+    pointing: str  # none, person or lens (R-36)
+    justification: str  # R-35
+    risks: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanApproved(Event):
+    TYPE = "plan.approved"
+    ATTESTED_BY = ("approver",)
+    scene: str
+    approver: str
+    plan: int  # the sequence number of the plan approved
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MeetingHeld(Event):
+    """R-30: the day's safety meeting for a scene, with who was present and the briefing."""
+
+    TYPE = "meeting.held"
+    ATTESTED_BY = ("lead",)
+    meeting: str
+    scene: str
+    lead: str
+    attendees: tuple[str, ...]
+    briefing: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmCalled(Event):
+    """R-27: the 1st AD calls for a firearm in the current set-up of a scene."""
+
+    TYPE = "firearm.called"
+    firearm: str
+    scene: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TakeCut(Event):
+    """'Cut': the take of a scene ends; its firearms go back to the armorer (R-15)."""
+
+    TYPE = "take.cut"
+    scene: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BreakCalled(Event):
+    """A break (lunch) or wrap, called with every firearm and round locked away (R-08, R-17)."""
+
+    TYPE = "day.break"
+    kind: str  # break, lunch or wrap
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DayResumed(Event):
+    TYPE = "day.resumed"
+    by: str
+
+
+# -- rounds: loading, discharges, misfires, reconciliation (R-07, R-09, R-26, R-27, R-42) ---
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoundsLoaded(Event):
+    TYPE = "rounds.loaded"
+    ATTESTED_BY = ("armorer",)
+    firearm: str
+    lot: str
+    count: int
+    armorer: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoundsUnloaded(Event):
+    """Unfired rounds go back to their lots (``LOT:COUNT`` each); spent cases are removed."""
+
+    TYPE = "rounds.unloaded"
+    ATTESTED_BY = ("armorer",)
+    firearm: str
+    armorer: str
+    rounds: tuple[str, ...]
+    spent: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirearmDischarged(Event):
+    TYPE = "firearm.discharged"
+    firearm: str
+    count: int
+    planned: bool
+    holder: str
+    by: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MisfireRecorded(Event):
+    TYPE = "firearm.misfired"
+    firearm: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MisfireCleared(Event):
+    """R-42: after the wait, the armorer removes the misfired round and sets it aside."""
+
+    TYPE = "firearm.misfire_cleared"
+    ATTESTED_BY = ("armorer",)
+    firearm: str
+    armorer: str
+    lot: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RoundsReconciled(Event):
+    """R-09: after a take, the armorer's count: issued = fired + returned + misfired."""
+
+    TYPE = "rounds.reconciled"
+    ATTESTED_BY = ("armorer",)
+    firearm: str
+    armorer: str
+    issued: int
+    fired: int
+    returned: int
+    misfired: int
+    balanced: bool
+
+
+# -- incidents, concerns, stop-work, reality reports (R-13, R-47, R-51 to R-54) --------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IncidentOpened(Event):
+    """An incident: stop-work for the production (or, for a malfunction, one firearm)."""
+
+    TYPE = "incident.opened"
+    incident: str
+    kind: str
+    firearm: str  # the one firearm stopped, for a malfunction; "" = the whole production
+    firearms: tuple[str, ...]  # on evidence hold (R-54)
+    lots: tuple[str, ...]  # on evidence hold (R-54)
+    by: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IncidentClosed(Event):
+    TYPE = "incident.closed"
+    ATTESTED_BY = ("reviewer",)
+    incident: str
+    reviewer: str
+    findings: str
+    corrective_action: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConcernRaised(Event):
+    TYPE = "concern.raised"
+    concern: str
+    by: str
+    text: str
+    stop: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConcernAnswered(Event):
+    TYPE = "concern.answered"
+    ATTESTED_BY = ("answered_by",)
+    concern: str
+    answered_by: str
+    answer: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkStopped(Event):
+    """R-47: the armorer stops all firearms work."""
+
+    TYPE = "work.stopped"
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkResumed(Event):
+    TYPE = "work.resumed"
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CustodyReported(Event):
+    """Reality: someone reports where a firearm actually is (a person or a store). Recorded as
+    it is, even when it breaks the protocol; a wrong holder raises an alarm (R-13)."""
+
+    TYPE = "custody.reported"
+    firearm: str
+    by: str
+    person: str
+    store: str
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SettingChanged(Event):
+    """A production setting made stricter than the default (or loosened under a waiver)."""
+
+    TYPE = "production.setting_changed"
+    setting: str
+    value: int
+    by: str
+    waiver: str  # the waiver that allows a looser value, or ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaiverGranted(Event):
+    """The safety advisor's signed waiver loosening one setting; shown in every report."""
+
+    TYPE = "waiver.granted"
+    ATTESTED_BY = ("advisor",)
+    waiver: str
+    rule: str
+    setting: str
+    value: int
+    advisor: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RangeSessionApproved(Event):
+    """R-02: a live-fire range session approved by the safety advisor (off set)."""
+
+    TYPE = "range.approved"
+    ATTESTED_BY = ("advisor",)
+    session: str
+    advisor: str
+    location: str
+    medical: str
+    day: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RangeAmmunitionReceived(Event):
+    """Live ammunition for an approved range session: its own inventory, never the set's."""
+
+    TYPE = "range.ammunition_received"
+    session: str
+    lot: str
+    calibre: str
+    count: int
+    supplier: str
+    provenance: str
+
+
 REGISTRY: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (
@@ -331,6 +631,32 @@ REGISTRY: dict[str, type[Event]] = {
         FirearmInspected,
         CheckWitnessed,
         FirearmAnnounced,
+        DayOpened,
+        TrainingRecorded,
+        PlanFiled,
+        PlanApproved,
+        MeetingHeld,
+        FirearmCalled,
+        TakeCut,
+        BreakCalled,
+        DayResumed,
+        RoundsLoaded,
+        RoundsUnloaded,
+        FirearmDischarged,
+        MisfireRecorded,
+        MisfireCleared,
+        RoundsReconciled,
+        IncidentOpened,
+        IncidentClosed,
+        ConcernRaised,
+        ConcernAnswered,
+        WorkStopped,
+        WorkResumed,
+        CustodyReported,
+        SettingChanged,
+        WaiverGranted,
+        RangeSessionApproved,
+        RangeAmmunitionReceived,
     )
 }
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from coldcheck.domain import events as ev
 from coldcheck.domain.commands import Context
 from coldcheck.domain.errors import NotAuthorised, NotFound, Refused
 from coldcheck.domain.state import Firearm, Person, ProductionState, Store
-from coldcheck.domain.values import Role
+from coldcheck.domain.values import IncidentKind, Role
 
 ROLE_NAMES = {
     Role.ARMORER: "armorer",
@@ -97,3 +98,25 @@ def store(state: ProductionState, ref: str) -> Store:
 
 def next_id(prefix: str, taken: int, width: int = 2) -> str:
     return f"{prefix}{taken + 1:0{width}d}"
+
+
+def open_incident_event(
+    state: ProductionState,
+    *,
+    kind: IncidentKind,
+    by: str,
+    description: str,
+    firearms: tuple[str, ...] = (),
+    lots: tuple[str, ...] = (),
+    offset: int = 0,
+) -> ev.IncidentOpened:
+    """An incident opened as a consequence of a recorded fact (record reality)."""
+    return ev.IncidentOpened(
+        incident=next_id("I", len(state.incidents) + offset),
+        kind=kind.value,
+        firearm=firearms[0] if kind is IncidentKind.MALFUNCTION and firearms else "",
+        firearms=firearms,
+        lots=lots,
+        by=by,
+        description=description[:1000],
+    )

@@ -10,12 +10,21 @@ load state from that record; nobody types it:
     spent cases (and empty positions)                 -> SPENT x n (to be unloaded)
     anything else: obstructed barrel, an unknown item,
     mixed classes or loads, a round of the wrong calibre,
-    a dummy from a lot not shown inert                -> OUT OF SERVICE (R-25), until the
+    a dummy from a lot not shown inert, a live round  -> OUT OF SERVICE (R-25), until the
                                                          armorer clears it by a new inspection
+
+What the inspection finds is recorded as it is (refuse intent, record reality), and some
+findings open an incident at once:
+
+    a live round in any position                      -> live round found (R-01), stop-work,
+                                                         the firearm on evidence hold (R-54)
+    an obstructed barrel (a squib)                    -> malfunction (R-25): that firearm stops
+    rounds or spent cases other than those on record  -> count discrepancy (R-09)
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from coldcheck.domain import events as ev
@@ -23,10 +32,10 @@ from coldcheck.domain import guards
 from coldcheck.domain.commands import Context, InspectFirearm
 from coldcheck.domain.errors import InvalidInput, Refused
 from coldcheck.domain.state import Firearm, Lot, ProductionState
-from coldcheck.domain.values import Role
+from coldcheck.domain.values import IncidentKind, Role
 
 ARMORERS = frozenset({Role.ARMORER})
-ITEMS = ("empty", "dummy", "blank", "spent", "unknown")
+ITEMS = ("empty", "dummy", "blank", "spent", "unknown", "live")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -46,12 +55,12 @@ class LoadState:
 
 
 def parse_position(text: str) -> tuple[str, str]:
-    """'empty', 'spent', 'unknown', or 'dummy:A01' / 'blank:A02' (the lot)."""
+    """'empty', 'spent', 'unknown', 'live', or 'dummy:A01' / 'blank:A02' (the lot)."""
     item, _, lot = text.strip().lower().partition(":")
     if item not in ITEMS or (item in ("dummy", "blank")) != bool(lot):
         raise InvalidInput(
             f"Position {text!r} is not understood.",
-            "Write empty, spent, unknown, dummy:LOT or blank:LOT.",
+            "Write empty, spent, unknown, live, dummy:LOT or blank:LOT.",
         )
     return item, lot.upper()
 
@@ -66,6 +75,8 @@ def assess(
     kinds = {item for item, _ in items} - {"empty"}
     if not kinds:
         return LoadState(result="EMPTY")
+    if "live" in kinds:
+        return LoadState(result="OUT_OF_SERVICE", reason="a live round (R-01)")
     if "unknown" in kinds or len(kinds) > 1:
         return LoadState(result="OUT_OF_SERVICE", reason="unknown item or mixed classes")
     kind = kinds.pop()
@@ -116,8 +127,11 @@ def inspect(state: ProductionState, cmd: InspectFirearm, ctx: Context) -> list[e
             f"{len(cmd.positions)}.",
             "Check every chamber and the magazine, turning a cylinder fully.",
         )
+    if cmd.phase not in ("pre_use", "post_use"):
+        raise InvalidInput(f"Phase {cmd.phase!r} is not known.", "Use pre_use or post_use.")
     found = assess(firearm, cmd.positions, cmd.barrel_clear, state.lots)
-    return [
+    items = [parse_position(p) for p in cmd.positions]
+    events: list[ev.Event] = [
         ev.FirearmInspected(
             firearm=firearm.id,
             armorer=me.id,
@@ -132,3 +146,55 @@ def inspect(state: ProductionState, cmd: InspectFirearm, ctx: Context) -> list[e
             reason=found.reason,
         )
     ]
+    events.extend(_findings(state, firearm, items, cmd.barrel_clear, me.id))
+    return events
+
+
+def _findings(
+    state: ProductionState,
+    firearm: Firearm,
+    items: list[tuple[str, str]],
+    barrel_clear: bool,
+    armorer: str,
+) -> list[ev.Event]:
+    """Incidents the inspection's findings open (record reality)."""
+    found: list[ev.Event] = []
+
+    def incident(kind: IncidentKind, description: str) -> None:
+        found.append(
+            guards.open_incident_event(
+                state,
+                kind=kind,
+                by=armorer,
+                firearms=(firearm.id,),
+                description=description,
+                offset=len(found),
+            )
+        )
+
+    live = sum(1 for item, _ in items if item == "live")
+    if live:
+        incident(
+            IncidentKind.LIVE_ROUND_FOUND,
+            f"{live} live round(s) found in {firearm.id} (serial {firearm.serial}) at "
+            "inspection. Stop all firearms work; preserve the firearm and rounds (R-54).",
+        )
+    already = any(i.open and i.firearm == firearm.id for i in state.incidents.values())
+    if not barrel_clear and not already:
+        incident(
+            IncidentKind.MALFUNCTION,
+            f"Barrel of {firearm.id} obstructed at inspection (possible squib): out of "
+            "service until the armorer clears it (R-25).",
+        )
+    held = Counter(lot for item, lot in items if item in ("dummy", "blank"))
+    spent = sum(1 for item, _ in items if item == "spent")
+    rounds = state.rounds_in(firearm.id)
+    if not live and (held != Counter(dict(rounds.loaded)) or spent != rounds.spent):
+        on_record = ", ".join(f"{n} from {lot}" for lot, n in rounds.loaded) or "no rounds"
+        seen = ", ".join(f"{n} from {lot}" for lot, n in sorted(held.items())) or "no rounds"
+        incident(
+            IncidentKind.COUNT_DISCREPANCY,
+            f"{firearm.id} holds {seen} and {spent} spent case(s); on record: {on_record} "
+            f"and {rounds.spent} spent case(s) (R-09).",
+        )
+    return found

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from coldcheck.domain import events as ev
-from coldcheck.domain.values import Capacity, Permit, Role
+from coldcheck.domain.values import EVIDENCE_KINDS, SETTINGS, Capacity, Permit, Role
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,6 +58,7 @@ class Location:
     person: str | None = None
     since: str = ""
     since_seq: int = 0
+    reported: bool = False  # put here by a report of reality, not by the protocol
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -84,6 +85,9 @@ class Lot:
     store: str
     inert: int = 0  # dummies shown inert so far (R-05)
     suspect: int = 0  # dummies found NOT inert: the lot is quarantined
+    received: int = 0  # rounds received; count + loaded + fired + misfired == received
+    fired: int = 0
+    misfired: int = 0
 
     @property
     def loadable(self) -> bool:
@@ -107,6 +111,122 @@ class Inspection:
     seq: int
     witnesses: tuple[tuple[str, str], ...] = ()  # (person, role) shown it, in order (R-20/21)
     void: str = ""  # why its verification no longer holds (R-23), or ""
+    announced: str = ""  # "cold" or "hot" once the 1st AD announced this verification
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Rounds:
+    """The rounds in one firearm, and its count since the last reconciliation (R-09)."""
+
+    loaded: tuple[tuple[str, int], ...] = ()  # (lot, rounds) in the firearm, unfired
+    spent: int = 0  # spent cases still in the firearm
+    issued: int = 0  # loaded since the last reconciliation
+    fired: int = 0
+    returned: int = 0
+    misfired: int = 0
+    misfire_at: str = ""  # time of a misfire not yet cleared (R-42)
+
+    @property
+    def in_firearm(self) -> int:
+        return sum(n for _, n in self.loaded)
+
+    @property
+    def empty(self) -> bool:
+        return not self.loaded and self.spent == 0 and not self.misfire_at
+
+    @property
+    def reconciled(self) -> bool:
+        return self.issued == 0 and self.empty
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Plan:
+    scene: str
+    mode: str
+    entries: dict[str, tuple[str, int, str]]  # firearm -> (class, most rounds, blank load)
+    distance_ft: int
+    close_range: bool
+    shields: tuple[str, ...]
+    protection: tuple[str, ...]
+    pointing: str
+    justification: str
+    risks: str
+    by: str
+    seq: int
+    approved_by: str = ""
+    approved_seq: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Meeting:
+    id: str
+    scene: str
+    day: str
+    lead: str
+    attendees: frozenset[str]
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Call:
+    """The 1st AD's call for a firearm in the current set-up of a scene (R-27)."""
+
+    scene: str
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Incident:
+    id: str
+    kind: str
+    firearm: str  # "" = production-wide stop-work
+    firearms: tuple[str, ...]
+    lots: tuple[str, ...]
+    by: str
+    description: str
+    time: str
+    seq: int
+    closed_by: str = ""
+    closed_seq: int = 0
+    findings: str = ""
+    corrective_action: str = ""
+
+    @property
+    def open(self) -> bool:
+        return not self.closed_seq
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Concern:
+    id: str
+    by: str
+    text: str
+    stop: bool
+    time: str
+    seq: int
+    answered_by: str = ""
+    answer: str = ""
+    answered_seq: int = 0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Waiver:
+    id: str
+    rule: str
+    setting: str
+    value: int
+    advisor: str
+    reason: str
+    seq: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Stoppage:
+    """R-47: the armorer's stop of all firearms work."""
+
+    by: str
+    reason: str
+    seq: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,6 +242,25 @@ class ProductionState:
     handoffs_made: int = 0
     lots: dict[str, Lot] = field(default_factory=dict)
     inspections: dict[str, Inspection] = field(default_factory=dict)
+    rounds: dict[str, Rounds] = field(default_factory=dict)  # firearms ever loaded
+    days: dict[str, int] = field(default_factory=dict)  # opening check: ISO day -> seq (R-03)
+    training: dict[tuple[str, str], int] = field(default_factory=dict)  # (person, action)
+    plans: dict[str, Plan] = field(default_factory=dict)  # by scene, the newest
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)  # firearm -> its current call
+    cuts: dict[str, int] = field(default_factory=dict)  # scene -> seq of its last "cut"
+    issued: dict[str, int] = field(default_factory=dict)  # firearm -> seq handed to talent
+    back: dict[str, int] = field(default_factory=dict)  # firearm -> seq back from talent
+    on_break: str = ""  # "", "break", "lunch" or "wrap"
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    concerns: dict[str, Concern] = field(default_factory=dict)
+    stoppage: Stoppage | None = None
+    last_closure: int = 0  # seq of the newest incident closure (R-51)
+    missing: frozenset[str] = frozenset()
+    settings: dict[str, int] = field(default_factory=dict)  # changed from the default only
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    range_sessions: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    range_lots: dict[str, tuple[str, str, int]] = field(default_factory=dict)
 
     @property
     def opened(self) -> bool:
@@ -136,6 +275,29 @@ class ProductionState:
     def head_armorer(self) -> Person | None:
         return next((p for p in self.people.values() if p.head_armorer), None)
 
+    def rounds_in(self, firearm: str) -> Rounds:
+        return self.rounds.get(firearm) or _NO_ROUNDS
+
+    def setting(self, name: str) -> int:
+        return self.settings.get(name, SETTINGS[name].default)
+
+    @staticmethod
+    def on_hold_kind(incident: Incident) -> bool:
+        """True when this incident's firearms and rounds are evidence (R-54)."""
+        return incident.kind in EVIDENCE_KINDS
+
+    def on_hold(self, *, firearm: str = "", lot: str = "") -> Incident | None:
+        """The open incident holding this firearm or lot as evidence (R-54), if any."""
+        for incident in self.incidents.values():
+            if not incident.open or incident.kind not in EVIDENCE_KINDS:
+                continue
+            if (firearm and firearm in incident.firearms) or (lot and lot in incident.lots):
+                return incident
+        return None
+
+
+_NO_ROUNDS = Rounds()
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Stamp:
@@ -146,6 +308,7 @@ class Stamp:
 
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 _COPIERS: dict[type, tuple[Callable[[Any], Any], frozenset[str]]] = {}
 _set = object.__setattr__
 
@@ -283,7 +446,14 @@ def _move(s: ProductionState, firearm: str, loc: Location) -> ProductionState:
 
 def _taken(s: ProductionState, e: ev.FirearmTaken, t: Stamp) -> ProductionState:
     moved = _move(s, e.firearm, Location(person=e.by, since=t.time, since_seq=t.seq))
+    moved = replace(moved, issued=_without(moved.issued, e.firearm))
     return _void(moved, e.firearm, "taken from a store since")
+
+
+def _without(mapping: dict[str, _V], key: str) -> dict[str, _V]:
+    if key not in mapping:
+        return mapping
+    return {k: v for k, v in mapping.items() if k != key}
 
 
 def _returned(s: ProductionState, e: ev.FirearmReturned, t: Stamp) -> ProductionState:
@@ -317,6 +487,11 @@ def _proposed(s: ProductionState, e: ev.HandoffProposed, t: Stamp) -> Production
 def _accepted(s: ProductionState, e: ev.HandoffAccepted, t: Stamp) -> ProductionState:
     pending = {k: v for k, v in s.handoffs.items() if k != e.handoff}
     moved = _move(s, e.firearm, Location(person=e.receiver, since=t.time, since_seq=t.seq))
+    giver, receiver = s.people[e.giver], s.people[e.receiver]
+    if Role.TALENT in receiver.roles and Role.ARMORER in giver.roles:
+        return replace(moved, handoffs=pending, issued={**s.issued, e.firearm: t.seq})
+    if Role.ARMORER in receiver.roles:
+        return replace(moved, handoffs=pending, back={**s.back, e.firearm: t.seq})
     return replace(moved, handoffs=pending)
 
 
@@ -335,6 +510,7 @@ def _received(s: ProductionState, e: ev.AmmunitionReceived, t: Stamp) -> Product
         supplier=e.supplier,
         provenance=e.provenance,
         store=e.store,
+        received=e.count,
     )
     return replace(s, lots={**s.lots, e.lot: lot})
 
@@ -345,6 +521,239 @@ def _dummies(s: ProductionState, e: ev.DummyLotInspected, t: Stamp) -> Productio
         lot, inert=min(lot.count, lot.inert + e.inert), suspect=lot.suspect + e.inspected - e.inert
     )
     return replace(s, lots={**s.lots, e.lot: lot})
+
+
+def _announced(s: ProductionState, e: ev.FirearmAnnounced, t: Stamp) -> ProductionState:
+    found = s.inspections[e.firearm]
+    return replace(s, inspections={**s.inspections, e.firearm: replace(found, announced=e.call)})
+
+
+def _day(s: ProductionState, e: ev.DayOpened, t: Stamp) -> ProductionState:
+    return replace(s, days={**s.days, e.day: t.seq}, on_break="")
+
+
+def _trained(s: ProductionState, e: ev.TrainingRecorded, t: Stamp) -> ProductionState:
+    return replace(s, training={**s.training, (e.person, e.action): t.seq})
+
+
+def _plan_entry(text: str) -> tuple[str, tuple[str, int, str]]:
+    firearm, ammo_class, rounds, *load = text.split(":")
+    return firearm, (ammo_class, int(rounds), load[0] if load else "")
+
+
+def _plan(s: ProductionState, e: ev.PlanFiled, t: Stamp) -> ProductionState:
+    plan = Plan(
+        scene=e.scene,
+        mode=e.mode,
+        entries=dict(_plan_entry(x) for x in e.firearms),
+        distance_ft=e.distance_ft,
+        close_range=e.close_range,
+        shields=e.shields,
+        protection=e.protection,
+        pointing=e.pointing,
+        justification=e.justification,
+        risks=e.risks,
+        by=e.armorer,
+        seq=t.seq,
+    )
+    return replace(s, plans={**s.plans, e.scene: plan})
+
+
+def _plan_approved(s: ProductionState, e: ev.PlanApproved, t: Stamp) -> ProductionState:
+    plan = replace(s.plans[e.scene], approved_by=e.approver, approved_seq=t.seq)
+    return replace(s, plans={**s.plans, e.scene: plan})
+
+
+def _meeting(s: ProductionState, e: ev.MeetingHeld, t: Stamp) -> ProductionState:
+    meeting = Meeting(
+        id=e.meeting,
+        scene=e.scene,
+        day=t.time[:10],
+        lead=e.lead,
+        attendees=frozenset(e.attendees),
+        seq=t.seq,
+    )
+    return replace(s, meetings={**s.meetings, e.meeting: meeting})
+
+
+def _called(s: ProductionState, e: ev.FirearmCalled, t: Stamp) -> ProductionState:
+    return replace(s, calls={**s.calls, e.firearm: Call(scene=e.scene, seq=t.seq)})
+
+
+def _cut(s: ProductionState, e: ev.TakeCut, t: Stamp) -> ProductionState:
+    calls = {k: v for k, v in s.calls.items() if v.scene != e.scene}
+    return replace(s, calls=calls, cuts={**s.cuts, e.scene: t.seq})
+
+
+def _break(s: ProductionState, e: ev.BreakCalled, t: Stamp) -> ProductionState:
+    return replace(s, on_break=e.kind, calls={})
+
+
+def _resumed(s: ProductionState, e: ev.DayResumed, t: Stamp) -> ProductionState:
+    return replace(s, on_break="")
+
+
+def _set_rounds(s: ProductionState, firearm: str, rounds: Rounds) -> ProductionState:
+    return replace(s, rounds={**s.rounds, firearm: rounds})
+
+
+def _set_lot(s: ProductionState, lot: Lot) -> ProductionState:
+    return replace(s, lots={**s.lots, lot.id: lot})
+
+
+def _loaded(s: ProductionState, e: ev.RoundsLoaded, t: Stamp) -> ProductionState:
+    r = s.rounds_in(e.firearm)
+    loaded = dict(r.loaded)
+    loaded[e.lot] = loaded.get(e.lot, 0) + e.count
+    lot = s.lots[e.lot]
+    s = _set_lot(s, replace(lot, count=max(0, lot.count - e.count)))
+    r = replace(r, loaded=tuple(sorted(loaded.items())), issued=r.issued + e.count)
+    return _set_rounds(s, e.firearm, r)
+
+
+def _unloaded(s: ProductionState, e: ev.RoundsUnloaded, t: Stamp) -> ProductionState:
+    r = s.rounds_in(e.firearm)
+    back = 0
+    for item in e.rounds:
+        lot_id, _, count = item.partition(":")
+        lot = s.lots[lot_id]
+        s = _set_lot(s, replace(lot, count=lot.count + int(count)))
+        back += int(count)
+    r = replace(r, loaded=(), spent=0, returned=r.returned + back)
+    return _set_rounds(s, e.firearm, r)
+
+
+def _take_from(r: Rounds, count: int) -> tuple[Rounds, list[tuple[str, int]]]:
+    """Remove ``count`` unfired rounds (lots in order); never below zero."""
+    left, taken, loaded = count, [], []
+    for lot, n in r.loaded:
+        used = min(n, left)
+        left -= used
+        if used:
+            taken.append((lot, used))
+        if n - used:
+            loaded.append((lot, n - used))
+    return replace(r, loaded=tuple(loaded)), taken
+
+
+def _discharged(s: ProductionState, e: ev.FirearmDischarged, t: Stamp) -> ProductionState:
+    r, taken = _take_from(s.rounds_in(e.firearm), e.count)
+    for lot_id, n in taken:
+        lot = s.lots[lot_id]
+        s = _set_lot(s, replace(lot, fired=lot.fired + n))
+    r = replace(r, spent=r.spent + e.count, fired=r.fired + e.count)
+    s = _set_rounds(s, e.firearm, r)
+    return _void(s, e.firearm, "discharged since")
+
+
+def _misfired(s: ProductionState, e: ev.MisfireRecorded, t: Stamp) -> ProductionState:
+    s = _set_rounds(s, e.firearm, replace(s.rounds_in(e.firearm), misfire_at=t.time))
+    return _void(s, e.firearm, "misfired since")
+
+
+def _misfire_cleared(s: ProductionState, e: ev.MisfireCleared, t: Stamp) -> ProductionState:
+    r, taken = _take_from(s.rounds_in(e.firearm), 1)
+    for lot_id, n in taken:
+        lot = s.lots[lot_id]
+        s = _set_lot(s, replace(lot, misfired=lot.misfired + n))
+    r = replace(r, misfire_at="", misfired=r.misfired + len(taken))
+    return _set_rounds(s, e.firearm, r)
+
+
+def _reconciled(s: ProductionState, e: ev.RoundsReconciled, t: Stamp) -> ProductionState:
+    r = s.rounds_in(e.firearm)
+    return _set_rounds(s, e.firearm, replace(r, issued=0, fired=0, returned=0, misfired=0))
+
+
+def _incident(s: ProductionState, e: ev.IncidentOpened, t: Stamp) -> ProductionState:
+    incident = Incident(
+        id=e.incident,
+        kind=e.kind,
+        firearm=e.firearm,
+        firearms=e.firearms,
+        lots=e.lots,
+        by=e.by,
+        description=e.description,
+        time=t.time,
+        seq=t.seq,
+    )
+    missing = s.missing | set(e.firearms) if e.kind == "firearm_missing" else s.missing
+    return replace(s, incidents={**s.incidents, e.incident: incident}, missing=missing)
+
+
+def _incident_closed(s: ProductionState, e: ev.IncidentClosed, t: Stamp) -> ProductionState:
+    incident = replace(
+        s.incidents[e.incident],
+        closed_by=e.reviewer,
+        closed_seq=t.seq,
+        findings=e.findings,
+        corrective_action=e.corrective_action,
+    )
+    return replace(s, incidents={**s.incidents, e.incident: incident}, last_closure=t.seq)
+
+
+def _concern(s: ProductionState, e: ev.ConcernRaised, t: Stamp) -> ProductionState:
+    concern = Concern(id=e.concern, by=e.by, text=e.text, stop=e.stop, time=t.time, seq=t.seq)
+    return replace(s, concerns={**s.concerns, e.concern: concern})
+
+
+def _answered(s: ProductionState, e: ev.ConcernAnswered, t: Stamp) -> ProductionState:
+    concern = replace(
+        s.concerns[e.concern], answered_by=e.answered_by, answer=e.answer, answered_seq=t.seq
+    )
+    return replace(s, concerns={**s.concerns, e.concern: concern})
+
+
+def _stopped(s: ProductionState, e: ev.WorkStopped, t: Stamp) -> ProductionState:
+    return replace(s, stoppage=Stoppage(by=e.by, reason=e.reason, seq=t.seq))
+
+
+def _work_resumed(s: ProductionState, e: ev.WorkResumed, t: Stamp) -> ProductionState:
+    return replace(s, stoppage=None)
+
+
+def _reported(s: ProductionState, e: ev.CustodyReported, t: Stamp) -> ProductionState:
+    """Reality wins: the firearm is where it was reported, and no longer missing."""
+    loc = Location(
+        person=e.person or None,
+        store=e.store or None,
+        since=t.time,
+        since_seq=t.seq,
+        reported=True,
+    )
+    handoffs = {k: v for k, v in s.handoffs.items() if v.firearm != e.firearm}
+    moved = replace(_move(s, e.firearm, loc), handoffs=handoffs, missing=s.missing - {e.firearm})
+    return _void(moved, e.firearm, "out of the armorer-talent chain since")
+
+
+def _setting(s: ProductionState, e: ev.SettingChanged, t: Stamp) -> ProductionState:
+    return replace(s, settings={**s.settings, e.setting: e.value})
+
+
+def _waiver(s: ProductionState, e: ev.WaiverGranted, t: Stamp) -> ProductionState:
+    waiver = Waiver(
+        id=e.waiver,
+        rule=e.rule,
+        setting=e.setting,
+        value=e.value,
+        advisor=e.advisor,
+        reason=e.reason,
+        seq=t.seq,
+    )
+    return replace(
+        s,
+        waivers={**s.waivers, e.waiver: waiver},
+        settings={**s.settings, e.setting: e.value},
+    )
+
+
+def _range(s: ProductionState, e: ev.RangeSessionApproved, t: Stamp) -> ProductionState:
+    session = (e.location, e.medical, e.day)
+    return replace(s, range_sessions={**s.range_sessions, e.session: session})
+
+
+def _range_lot(s: ProductionState, e: ev.RangeAmmunitionReceived, t: Stamp) -> ProductionState:
+    return replace(s, range_lots={**s.range_lots, e.lot: (e.session, e.calibre, e.count)})
 
 
 def _inspected(s: ProductionState, e: ev.FirearmInspected, t: Stamp) -> ProductionState:
@@ -383,4 +792,31 @@ _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], Producti
     ev.DummyLotInspected: _dummies,
     ev.FirearmInspected: _inspected,
     ev.CheckWitnessed: _witnessed,
+    ev.FirearmAnnounced: _announced,
+    ev.DayOpened: _day,
+    ev.TrainingRecorded: _trained,
+    ev.PlanFiled: _plan,
+    ev.PlanApproved: _plan_approved,
+    ev.MeetingHeld: _meeting,
+    ev.FirearmCalled: _called,
+    ev.TakeCut: _cut,
+    ev.BreakCalled: _break,
+    ev.DayResumed: _resumed,
+    ev.RoundsLoaded: _loaded,
+    ev.RoundsUnloaded: _unloaded,
+    ev.FirearmDischarged: _discharged,
+    ev.MisfireRecorded: _misfired,
+    ev.MisfireCleared: _misfire_cleared,
+    ev.RoundsReconciled: _reconciled,
+    ev.IncidentOpened: _incident,
+    ev.IncidentClosed: _incident_closed,
+    ev.ConcernRaised: _concern,
+    ev.ConcernAnswered: _answered,
+    ev.WorkStopped: _stopped,
+    ev.WorkResumed: _work_resumed,
+    ev.CustodyReported: _reported,
+    ev.SettingChanged: _setting,
+    ev.WaiverGranted: _waiver,
+    ev.RangeSessionApproved: _range,
+    ev.RangeAmmunitionReceived: _range_lot,
 }

@@ -165,3 +165,83 @@ def pin(value: str) -> str:
             "Choose a longer PIN.",
         )
     return value
+
+
+class IncidentKind(StrEnum):
+    UNPLANNED_DISCHARGE = "unplanned_discharge"
+    LIVE_ROUND_FOUND = "live_round_found"
+    COUNT_DISCREPANCY = "count_discrepancy"
+    FIREARM_MISSING = "firearm_missing"
+    INJURY = "injury"
+    NEAR_MISS = "near_miss"
+    MALFUNCTION = "malfunction"
+
+
+# incidents after which firearms and rounds involved are preserved as evidence (R-54)
+EVIDENCE_KINDS = frozenset(
+    {
+        IncidentKind.UNPLANNED_DISCHARGE,
+        IncidentKind.LIVE_ROUND_FOUND,
+        IncidentKind.INJURY,
+        IncidentKind.NEAR_MISS,
+    }
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Setting:
+    """A production setting: its default, which way is stricter, and the rule it serves."""
+
+    name: str
+    default: int
+    stricter: str  # "lower" or "higher"
+    rule: str
+    unit: str
+    lowest: int
+    highest: int
+
+    def is_looser(self, value: int) -> bool:
+        return value > self.default if self.stricter == "lower" else value < self.default
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            name="verification_minutes",
+            default=30,
+            stricter="lower",
+            rule="R-23",
+            unit="minutes",
+            lowest=1,
+            highest=240,
+        ),
+        Setting(
+            name="misfire_wait_seconds",
+            default=15,
+            stricter="higher",
+            rule="R-42",
+            unit="seconds",
+            lowest=5,
+            highest=600,
+        ),
+        Setting(
+            name="blank_distance_ft",
+            default=20,
+            stricter="higher",
+            rule="R-38",
+            unit="feet",
+            lowest=5,
+            highest=500,
+        ),
+        Setting(
+            name="firearms_per_armorer",
+            default=6,
+            stricter="lower",
+            rule="R-46",
+            unit="firearms",
+            lowest=1,
+            highest=50,
+        ),
+    )
+}

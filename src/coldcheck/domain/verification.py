@@ -5,7 +5,9 @@ talent; each attests with their own signature what they were shown. Only then ma
 announce it, and the announcement text is generated from the verified state, never typed.
 
 A verification is void (R-23) when the firearm has left the armorer-talent chain since the
-inspection (into a store), when a newer inspection replaces it, or when VALID_FOR has passed.
+inspection (into a store, or reported elsewhere), when it was discharged or misfired, when a
+newer inspection replaces it, or when the production's ``verification_minutes`` (30 by default;
+a production may shorten it, lengthening it needs a waiver) have passed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.state import Firearm, Inspection, ProductionState
 from coldcheck.domain.values import Role
 
-VALID_FOR = timedelta(minutes=30)
 WITNESS_ROLES = {Role.FIRST_AD: "first_ad", Role.TALENT: "talent"}
 ANNOUNCEABLE = {"EMPTY": "cold", "DUMMIES": "cold", "BLANKS": "hot"}
 
@@ -36,8 +37,9 @@ def problem(state: ProductionState, firearm: str, now: datetime, *, witnessed: b
         return f"its inspection found it {_state(found)}"
     if found.void:
         return f"the inspection is void: the firearm was {found.void}"
-    if now - datetime.fromisoformat(found.time.replace("Z", "+00:00")) > VALID_FOR:
-        return f"the inspection is more than {VALID_FOR.seconds // 60} minutes old"
+    minutes = state.setting("verification_minutes")
+    if now - datetime.fromisoformat(found.time.replace("Z", "+00:00")) > timedelta(minutes=minutes):
+        return f"the inspection is more than {minutes} minutes old"
     roles = {role for _, role in found.witnesses}
     if witnessed and not {"first_ad", "talent"} <= roles:
         missing = [

@@ -1,0 +1,220 @@
+"""Gates: the records an action needs before coldcheck allows it.
+
+``stop_work`` says why firearms work is stopped (for the production, or for one firearm):
+
+    an open incident (R-51)                 the whole production; a malfunction stops its firearm
+    the armorer's stop (R-47)               the whole production, until the armorer resumes
+    a safety concern marked "stop" (R-52)   the whole production, until it is answered
+
+``issue_problems`` lists every gate an armorer -> talent hand-off must pass, in the order a
+person on set fixes them (R-03, R-08, R-27, R-31, R-30, R-51, R-44, R-19, R-24, R-29, R-41).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from coldcheck.domain import verification
+from coldcheck.domain.errors import Refused
+from coldcheck.domain.state import Firearm, Person, ProductionState
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    rule: str
+    why: str
+    remedy: str
+
+    def refusal(self, what: str) -> Refused:
+        return Refused(self.rule, f"{what}: {self.why}.", self.remedy)
+
+
+def stop_work(state: ProductionState, firearm: str = "") -> Gate | None:
+    """Why firearms work (on ``firearm``, or at all) is stopped now, or None."""
+    for incident in state.incidents.values():
+        if incident.open and (not incident.firearm or incident.firearm == firearm):
+            scope = "" if not incident.firearm else f" on {incident.firearm}"
+            return Gate(
+                "R-51",
+                f"incident {incident.id} ({incident.kind.replace('_', ' ')}){scope} is open",
+                "The safety advisor or the producer reviews and closes it, then a new "
+                "safety meeting is held.",
+            )
+    if state.stoppage is not None:
+        who = state.people[state.stoppage.by].name
+        return Gate(
+            "R-47",
+            f"{who} stopped firearms work ({state.stoppage.reason})",
+            "Only an armorer can resume work (coldcheck work resume).",
+        )
+    for concern in state.concerns.values():
+        if concern.stop and not concern.answered_seq:
+            return Gate(
+                "R-52",
+                f"safety concern {concern.id} asks to stop and is not answered",
+                "The producer or the safety advisor answers it (coldcheck concern answer).",
+            )
+    return None
+
+
+def require_no_stop(state: ProductionState, what: str, firearm: str = "") -> None:
+    gate = stop_work(state, firearm)
+    if gate is not None:
+        raise gate.refusal(what)
+
+
+def require_not_held(
+    state: ProductionState, what: str, *, firearm: str = "", lot: str = ""
+) -> None:
+    """R-54: evidence is not unloaded, cleaned or moved, except into an investigator's hands."""
+    incident = state.on_hold(firearm=firearm, lot=lot)
+    if incident is not None:
+        raise Refused(
+            "R-54",
+            f"{what}: {firearm or lot} is evidence for incident {incident.id}.",
+            "Leave it as it is; only hand it to the investigator.",
+        )
+
+
+def require_not_on_break(state: ProductionState, what: str) -> None:
+    if state.on_break:
+        raise Refused(
+            "R-08",
+            f"{what}: the production is on {state.on_break}.",
+            "Resume the day (coldcheck day resume) or, after wrap, open the next day.",
+        )
+
+
+def today(now: datetime) -> str:
+    return now.date().isoformat()
+
+
+def current_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
+    """The newest meeting today for ``scene`` with ``person`` present, or ""."""
+    day = today(now)
+    found = [
+        m
+        for m in state.meetings.values()
+        if m.scene == scene and m.day == day and person in m.attendees
+    ]
+    return max(found, key=lambda m: m.seq).id if found else ""
+
+
+def issue_problems(
+    state: ProductionState, firearm: Firearm, giver: Person, receiver: Person, now: datetime
+) -> list[Gate]:
+    """Every gate an armorer -> talent hand-off fails now (empty when it may go ahead)."""
+    problems: list[Gate] = []
+    stop = stop_work(state, firearm.id)
+    if stop is not None:
+        problems.append(stop)
+    if state.on_break:
+        problems.append(
+            Gate("R-08", f"the production is on {state.on_break}", "Resume the day first.")
+        )
+    if today(now) not in state.days:
+        problems.append(
+            Gate(
+                "R-03",
+                "today's opening check is not on record",
+                "The armorer sweeps stores, carts and belts for live rounds and records it "
+                "(coldcheck day open).",
+            )
+        )
+    call = state.calls.get(firearm.id)
+    if call is None:
+        problems.append(
+            Gate(
+                "R-27",
+                f"the 1st AD has not called for {firearm.id} in the current set-up",
+                "The 1st AD calls for it (coldcheck call).",
+            )
+        )
+        return problems
+    plan = state.plans.get(call.scene)
+    if plan is None or not plan.approved_seq or firearm.id not in plan.entries:
+        problems.append(
+            Gate(
+                "R-31",
+                f"scene {call.scene} has no approved firearms plan naming {firearm.id}",
+                "The armorer files the plan with its risk assessment and the safety advisor "
+                "or producer approves it.",
+            )
+        )
+    meeting = current_meeting(state, call.scene, now, receiver.id)
+    if not meeting:
+        problems.append(
+            Gate(
+                "R-30",
+                f"no safety meeting for scene {call.scene} today with {receiver.name} present",
+                "Hold the meeting with the talent present (coldcheck meeting hold).",
+            )
+        )
+    elif state.meetings[meeting].seq < state.last_closure:
+        problems.append(
+            Gate(
+                "R-51",
+                "no safety meeting has been held since the last incident was closed",
+                "Hold a new safety meeting before firearms are used again.",
+            )
+        )
+    if (receiver.id, firearm.action) not in state.training:
+        problems.append(
+            Gate(
+                "R-44",
+                f"{receiver.name} has no training on record for a {_action(firearm)}",
+                "The armorer trains them and records it (coldcheck training add).",
+            )
+        )
+    problems.extend(_verification_gates(state, firearm, receiver, now))
+    return problems
+
+
+def _action(firearm: Firearm) -> str:
+    return firearm.action.replace("_", " ")
+
+
+def _verification_gates(
+    state: ProductionState, firearm: Firearm, receiver: Person, now: datetime
+) -> list[Gate]:
+    why = verification.problem(state, firearm.id, now)
+    if why:
+        return [
+            Gate(
+                "R-19",
+                f"{firearm.id} has no valid three-person check: {why}",
+                "Inspect every position and the barrel, show it to the 1st AD and the talent.",
+            )
+        ]
+    found = state.inspections[firearm.id]
+    gates: list[Gate] = []
+    if not any(p == receiver.id for p, _ in found.witnesses):
+        gates.append(
+            Gate(
+                "R-24",
+                f"{receiver.name} has not checked {firearm.id} themself",
+                "Show it to them; they attest with their PIN (coldcheck witness).",
+            )
+        )
+    call = state.calls[firearm.id]
+    entry = state.plans[call.scene].entries.get(firearm.id) if call.scene in state.plans else None
+    wanted = {"empty": "EMPTY", "dummy": "DUMMIES", "blank": "BLANKS"}
+    if entry is not None and wanted.get(entry[0]) != found.result:
+        gates.append(
+            Gate(
+                "R-31",
+                f"{firearm.id} is {found.result.lower()}, but the plan for scene {call.scene} "
+                f"says {entry[0]}",
+                "Load it as the plan says, inspect and show it again, or file a new plan.",
+            )
+        )
+    if found.result == "BLANKS" and found.announced != "hot":
+        gates.append(
+            Gate(
+                "R-41",
+                f"{firearm.id} holds blanks and has not been announced hot",
+                "The 1st AD announces it to cast and crew (coldcheck announce).",
+            )
+        )
+    return gates
