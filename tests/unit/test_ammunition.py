@@ -125,11 +125,25 @@ def test_a_round_found_not_inert_is_recorded_and_quarantines_the_lot() -> None:
     found = (
         given(standard_production(), dummy_lot())
         .when(c.InspectDummies(lot="A01", inspected=50, inert=49, methods=RATTLE), by=HEAD)
-        .then(ev.DummyLotInspected(lot="A01", inspected=50, inert=49, methods=("rattle",)))
+        .then(
+            ev.DummyLotInspected(lot="A01", inspected=50, inert=49, methods=("rattle",)),
+            ev.IncidentOpened(
+                incident="I01",
+                kind="live_round_found",
+                firearm="",
+                firearms=(),
+                lots=("A01",),
+                by=HEAD,
+                description="1 round(s) in dummy lot A01 (Hollywood Rentals, Lot HR-2291) are "
+                "not inert: treat them as live. Stop all firearms work; the lot is quarantined "
+                "and preserved (R-01, R-05).",
+            ),
+        )
     )
     lot = found.state.lots["A01"]
     assert lot.suspect == 1
     assert not lot.loadable
+    assert found.state.on_hold(lot="A01") is not None
 
 
 def test_more_rounds_than_the_lot_holds_cannot_be_inspected() -> None:

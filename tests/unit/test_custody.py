@@ -9,6 +9,7 @@ from tests.unit.domain_helpers import (
     AFTER_EXPIRY,
     ASSISTANT,
     CART,
+    CREW,
     FIRST_AD,
     HEAD,
     INVESTIGATOR,
@@ -20,13 +21,21 @@ from tests.unit.domain_helpers import (
     RIFLE,
     SAFE,
     SAFETY,
+    SOON,
     TALENT,
     accepted,
+    blank_lot,
+    crew_member,
     given,
     handed,
+    incident_opened,
+    inspected,
+    loaded,
     proposed,
+    ready_to_issue,
     standard_production,
     taken,
+    unloaded,
     with_talent,
 )
 
@@ -200,13 +209,82 @@ def test_a_firearm_is_not_put_into_a_store_that_does_not_exist() -> None:
     )
 
 
+# -- putting a firearm back: unloaded, inspected after use, counted (R-12, R-19, R-09, R-54) -----
+
+
+def test_a_loaded_firearm_is_not_put_into_a_store() -> None:
+    given(standard_production(), blank_lot(), taken(REVOLVER), loaded(REVOLVER, "A01", 6)).when(
+        c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD
+    ).then_refused(Refused, "R-12")
+
+
+def test_a_firearm_back_from_the_talent_is_inspected_before_it_goes_into_a_store() -> None:
+    refusal = (
+        given(standard_production(), with_talent(), handed("H0002", REVOLVER, TALENT, HEAD))
+        .when(c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD)
+        .then_refused(Refused, "R-19")
+    )
+
+    assert "since the talent handed it back" in refusal.message
+
+
+def test_an_inspection_before_the_hand_back_does_not_count_as_post_use() -> None:
+    history = [
+        *with_talent(),
+        *inspected(phase="post_use"),
+        *handed("H0002", REVOLVER, TALENT, HEAD),
+    ]
+
+    given(standard_production(), history).when(
+        c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD
+    ).then_refused(Refused, "R-19")
+
+
+def test_a_firearm_whose_rounds_are_not_counted_back_is_not_put_away() -> None:
+    history = [
+        *blank_lot(),
+        *taken(REVOLVER),
+        *loaded(REVOLVER, "A01", 6),
+        *unloaded(REVOLVER, ("A01:6",)),
+    ]
+
+    given(standard_production(), history).when(
+        c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD
+    ).then_refused(Refused, "R-09")
+
+
+def test_once_counted_the_firearm_goes_back_into_its_store() -> None:
+    count = ev.RoundsReconciled(
+        firearm=REVOLVER, armorer=HEAD, issued=6, fired=0, returned=6, misfired=0, balanced=True
+    )
+    history = [
+        *blank_lot(),
+        *taken(REVOLVER),
+        *loaded(REVOLVER, "A01", 6),
+        *unloaded(REVOLVER, ("A01:6",)),
+        count,
+    ]
+
+    given(standard_production(), history).when(
+        c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD
+    ).then(ev.FirearmReturned(firearm=REVOLVER, store=SAFE, by=HEAD))
+
+
+def test_a_firearm_held_as_evidence_is_not_put_into_a_store() -> None:
+    held = incident_opened(kind="unplanned_discharge", firearms=(REVOLVER,))
+
+    given(standard_production(), taken(REVOLVER), held).when(
+        c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD
+    ).then_refused(Refused, "R-54")
+
+
 # -- proposing a hand-off ----------------------------------------------------------------------
 
 
 def test_the_armorer_proposes_to_hand_a_firearm_to_the_talent_and_signs_the_proposal() -> None:
     after = (
-        given(standard_production(), taken(REVOLVER))
-        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=TALENT), by=HEAD)
+        given(ready_to_issue())
+        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=TALENT), by=HEAD, at=SOON)
         .then(ev.HandoffProposed(handoff="H0001", firearm=REVOLVER, giver=HEAD, receiver=TALENT))
     )
 
@@ -214,9 +292,11 @@ def test_the_armorer_proposes_to_hand_a_firearm_to_the_talent_and_signs_the_prop
 
 
 def test_until_the_talent_accepts_the_armorer_still_holds_the_firearm() -> None:
-    before = given(standard_production(), taken(REVOLVER))
+    before = given(ready_to_issue())
 
-    after = before.when(c.ProposeHandoff(firearm=REVOLVER, receiver=TALENT), by=HEAD).accepted()
+    after = before.when(
+        c.ProposeHandoff(firearm=REVOLVER, receiver=TALENT), by=HEAD, at=SOON
+    ).accepted()
 
     assert after.state.holder(REVOLVER) == HEAD
     assert after.state.location == before.state.location
@@ -225,13 +305,23 @@ def test_until_the_talent_accepts_the_armorer_still_holds_the_firearm() -> None:
     assert (pending.giver, pending.receiver) == (HEAD, TALENT)
 
 
-@pytest.mark.parametrize("receiver", [FIRST_AD, PRODUCER, SAFETY, INVESTIGATOR, ASSISTANT])
+@pytest.mark.parametrize("receiver", [FIRST_AD, PRODUCER, SAFETY, ASSISTANT, CREW])
 def test_the_armorer_hands_a_firearm_to_nobody_but_a_talent(receiver: str) -> None:
     (
-        given(standard_production(), taken(REVOLVER))
-        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=receiver), by=HEAD)
+        given(ready_to_issue(before=[*standard_production(), *crew_member()]))
+        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=receiver), by=HEAD, at=SOON)
         .then_refused(Refused, "R-13")
     )
+
+
+def test_an_investigator_takes_only_a_firearm_on_evidence_hold() -> None:
+    refusal = (
+        given(ready_to_issue())
+        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=INVESTIGATOR), by=HEAD, at=SOON)
+        .then_refused(Refused, "R-54")
+    )
+
+    assert "not on evidence hold" in refusal.message
 
 
 @pytest.mark.parametrize("receiver", [OTHER_TALENT, FIRST_AD, PRODUCER])
@@ -288,14 +378,13 @@ def test_a_firearm_has_at_most_one_hand_off_waiting() -> None:
 
 
 def test_hand_offs_of_different_firearms_wait_side_by_side() -> None:
+    revolver_offered = [*ready_to_issue(), *proposed("H0001", REVOLVER, HEAD, TALENT)]
+    history = ready_to_issue(
+        PISTOL, OTHER_TALENT, before=revolver_offered, scene="14B", open_day=False
+    )
     after = (
-        given(
-            standard_production(),
-            taken(REVOLVER),
-            taken(PISTOL),
-            proposed("H0001", REVOLVER, HEAD, TALENT),
-        )
-        .when(c.ProposeHandoff(firearm=PISTOL, receiver=OTHER_TALENT), by=HEAD)
+        given(history)
+        .when(c.ProposeHandoff(firearm=PISTOL, receiver=OTHER_TALENT), by=HEAD, at=SOON)
         .then(
             ev.HandoffProposed(handoff="H0002", firearm=PISTOL, giver=HEAD, receiver=OTHER_TALENT)
         )
@@ -333,8 +422,8 @@ def test_an_unregistered_firearm_cannot_be_handed_over() -> None:
 
 def test_the_named_talent_accepts_and_signs_and_then_holds_the_firearm() -> None:
     after = (
-        given(standard_production(), taken(REVOLVER), proposed("H0001", REVOLVER, HEAD, TALENT))
-        .when(c.AcceptHandoff(handoff="H0001"), by=TALENT)
+        given(ready_to_issue(), proposed("H0001", REVOLVER, HEAD, TALENT))
+        .when(c.AcceptHandoff(handoff="H0001"), by=TALENT, at=SOON)
         .then(ev.HandoffAccepted(handoff="H0001", firearm=REVOLVER, giver=HEAD, receiver=TALENT))
     )
 
@@ -350,8 +439,16 @@ def test_the_armorer_takes_a_firearm_back_from_talent_and_puts_it_away() -> None
         .accepted()
     )
     assert back.state.holder(REVOLVER) == HEAD
+    after_use = back.when(
+        c.InspectFirearm(
+            firearm=REVOLVER, positions=("empty",) * 6, barrel_clear=True, phase="post_use"
+        ),
+        by=HEAD,
+    ).accepted()
 
-    after = back.when(c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD).accepted()
+    after = after_use.when(c.ReturnFirearm(firearm=REVOLVER, store=SAFE), by=HEAD).then(
+        ev.FirearmReturned(firearm=REVOLVER, store=SAFE, by=HEAD)
+    )
 
     assert after.state.location[REVOLVER].store == SAFE
 
@@ -426,12 +523,11 @@ def test_after_a_cancellation_the_firearm_can_be_handed_to_someone_else() -> Non
     cancelled = ev.HandoffCancelled(handoff="H0001", firearm=REVOLVER, by=TALENT)
     (
         given(
-            standard_production(),
-            taken(REVOLVER),
+            ready_to_issue(also=(OTHER_TALENT,)),
             proposed("H0001", REVOLVER, HEAD, TALENT),
             [cancelled],
         )
-        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=OTHER_TALENT), by=HEAD)
+        .when(c.ProposeHandoff(firearm=REVOLVER, receiver=OTHER_TALENT), by=HEAD, at=SOON)
         .then(
             ev.HandoffProposed(handoff="H0002", firearm=REVOLVER, giver=HEAD, receiver=OTHER_TALENT)
         )

@@ -3,7 +3,8 @@ inspection shown to the 1st AD and the talent, still valid (R-20, R-21, R-23, R-
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
 from tests.unit.domain_helpers import (
     FIRST_AD,
@@ -15,8 +16,11 @@ from tests.unit.domain_helpers import (
     TALENT,
     Scenario,
     given,
+    loaded,
+    setting_changed,
     standard_production,
     taken,
+    waiver_granted,
 )
 from tests.unit.test_inspection import lots
 
@@ -29,9 +33,15 @@ SIX_EMPTY = ("empty",) * 6
 SOON = NOW - timedelta(minutes=50)
 
 
-def inspected(positions: tuple[str, ...] = SIX_EMPTY) -> Scenario:
+def on_record(positions: tuple[str, ...]) -> list[ev.Event]:
+    """The rounds the armorer loaded, as the positions will show them."""
+    counted = Counter(p.partition(":")[2] for p in positions if ":" in p)
+    return [e for lot, n in sorted(counted.items()) for e in loaded(REVOLVER, lot, n)]
+
+
+def inspected(positions: tuple[str, ...] = SIX_EMPTY, *history: list[ev.Event]) -> Scenario:
     return (
-        given(standard_production(), lots(), taken(REVOLVER))
+        given(standard_production(), lots(), *history, taken(REVOLVER), on_record(positions))
         .when(
             c.InspectFirearm(firearm=REVOLVER, positions=positions, barrel_clear=True),
             by=HEAD,
@@ -82,6 +92,7 @@ def test_blanks_are_announced_hot_with_their_load() -> None:
     assert isinstance(announced, ev.FirearmAnnounced)
     assert announced.call == "hot"
     assert "6 quarter-load blanks, barrel clear" in announced.text
+    assert checked(("blank:A02",) * 6).state.incidents == {}  # the blanks were on record
 
 
 def test_only_the_1st_ad_announces() -> None:
@@ -140,3 +151,48 @@ def test_a_firearm_out_of_service_cannot_be_shown_or_announced() -> None:
         Refused, "R-19"
     )
     broken.when(c.Announce(firearm=REVOLVER), by=FIRST_AD, at=SOON).then_refused(Refused, "R-29")
+
+
+def checked_at(*history: list[ev.Event]) -> tuple[Scenario, datetime]:
+    """The three-person check of an empty revolver, and when its inspection was recorded."""
+    shown = (
+        inspected(SIX_EMPTY, *history)
+        .when(c.WitnessCheck(firearm=REVOLVER), by=FIRST_AD, at=SOON)
+        .accepted()
+    )
+    both = shown.when(c.WitnessCheck(firearm=REVOLVER), by=TALENT, at=SOON).accepted()
+    inspection = next(e for e in both.history if isinstance(e, ev.FirearmInspected))
+    return both, both.time_of(inspection)
+
+
+def test_a_shorter_verification_minutes_setting_shortens_the_validity() -> None:
+    short, inspected_at = checked_at(setting_changed("verification_minutes", 10))
+
+    refusal = short.when(
+        c.Announce(firearm=REVOLVER), by=FIRST_AD, at=inspected_at + timedelta(minutes=11)
+    ).then_refused(Refused, "R-29")
+    assert "more than 10 minutes old" in refusal.message
+
+
+def test_within_the_shorter_validity_the_check_still_holds() -> None:
+    short, inspected_at = checked_at(setting_changed("verification_minutes", 10))
+
+    events = short.when(
+        c.Announce(firearm=REVOLVER), by=FIRST_AD, at=inspected_at + timedelta(minutes=9)
+    ).events
+
+    assert [type(e) for e in events] == [ev.FirearmAnnounced]
+
+
+def test_a_waiver_lengthens_the_validity_to_its_value() -> None:
+    waived, inspected_at = checked_at(waiver_granted("verification_minutes", 45, "R-23"))
+    plain, plain_inspected_at = checked_at()
+
+    events = waived.when(
+        c.Announce(firearm=REVOLVER), by=FIRST_AD, at=inspected_at + timedelta(minutes=40)
+    ).events
+
+    assert [type(e) for e in events] == [ev.FirearmAnnounced]
+    plain.when(
+        c.Announce(firearm=REVOLVER), by=FIRST_AD, at=plain_inspected_at + timedelta(minutes=40)
+    ).then_refused(Refused, "R-29")

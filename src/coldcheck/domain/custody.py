@@ -217,6 +217,7 @@ def accept(state: ProductionState, cmd: AcceptHandoff, ctx: Context) -> list[ev.
             "R-18",
         )
     giver = state.people[handoff.giver]
+    _check_roles(state, handoff.firearm, giver, me)  # an evidence hold since the proposal
     if _is_issue(giver, me):
         _require_issue_gates(state, state.firearms[handoff.firearm], giver, me, ctx)
     return [

@@ -151,6 +151,14 @@ def issue_problems(
                 "Hold the meeting with the talent present (coldcheck meeting hold).",
             )
         )
+    elif plan is not None and state.meetings[meeting].seq < plan.seq:
+        problems.append(
+            Gate(
+                "R-30",
+                f"the plan for scene {call.scene} changed after today's safety meeting",
+                "Brief the new plan: hold the meeting again with the talent present.",
+            )
+        )
     elif state.meetings[meeting].seq < state.last_closure:
         problems.append(
             Gate(

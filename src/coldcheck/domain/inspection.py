@@ -8,6 +8,7 @@ load state from that record; nobody types it:
     dummies from dummy lots (and empty positions)     -> DUMMIES x n
     blanks of one load from blank lots (and empty)    -> BLANKS x n (load)
     spent cases (and empty positions)                 -> SPENT x n (to be unloaded)
+    spent cases and unfired blanks after a take       -> SPENT x n (to be unloaded)
     anything else: obstructed barrel, an unknown item,
     mixed classes or loads, a round of the wrong calibre,
     a dummy from a lot not shown inert, a live round  -> OUT OF SERVICE (R-25), until the
@@ -77,6 +78,15 @@ def assess(
         return LoadState(result="EMPTY")
     if "live" in kinds:
         return LoadState(result="OUT_OF_SERVICE", reason="a live round (R-01)")
+    if kinds == {"spent", "blank"}:
+        # after a take: some blanks fired, the rest still in it (to be unloaded, not announced)
+        unfired = [lots.get(lot) for item, lot in items if item == "blank"]
+        problem = _lot_problem(firearm, "blank", unfired)
+        if not problem:
+            spent = sum(1 for item, _ in items if item == "spent")
+            return LoadState(
+                result="SPENT", rounds=spent, reason=f"{len(unfired)} unfired blank(s) still in it"
+            )
     if "unknown" in kinds or len(kinds) > 1:
         return LoadState(result="OUT_OF_SERVICE", reason="unknown item or mixed classes")
     kind = kinds.pop()

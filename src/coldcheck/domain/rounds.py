@@ -101,6 +101,15 @@ def load(state: ProductionState, cmd: c.LoadRounds, ctx: c.Context) -> list[ev.E
             f"{lot.ammo_class}s.",
             "Load only what the plan says.",
         )
+    least = state.setting("blank_distance_ft")
+    close = plan is not None and plan.distance_ft < least
+    if lot.ammo_class == "blank" and close and not lot.close_range:
+        raise Refused(
+            "R-38",
+            f"{what}: the plan for scene {call.scene} keeps under {least} ft, and lot "
+            f"{lot.id} is not close-range blanks.",
+            "Load only the special close-range blanks the plan specifies.",
+        )
     rounds = state.rounds_in(firearm.id)
     mixed = {state.lots[x].ammo_class for x, _ in rounds.loaded} - {lot.ammo_class}
     if mixed or rounds.spent:
@@ -244,7 +253,9 @@ def clear_misfire(state: ProductionState, cmd: c.ClearMisfire, ctx: c.Context) -
             f"wait {wait} s before clearing.",
             f"Keep the muzzle pointed safe and wait {left} s more.",
         )
-    lot = rounds.loaded[0][0]
+    # After a hang-fire (the round fired late and was recorded) nothing unfired is left to
+    # set aside: the clear records that the wait was kept, with no lot.
+    lot = rounds.loaded[0][0] if rounds.loaded else ""
     return [ev.MisfireCleared(firearm=firearm.id, armorer=me.id, lot=lot)]
 
 

@@ -608,7 +608,7 @@ def _loaded(s: ProductionState, e: ev.RoundsLoaded, t: Stamp) -> ProductionState
     lot = s.lots[e.lot]
     s = _set_lot(s, replace(lot, count=max(0, lot.count - e.count)))
     r = replace(r, loaded=tuple(sorted(loaded.items())), issued=r.issued + e.count)
-    return _set_rounds(s, e.firearm, r)
+    return _void(_set_rounds(s, e.firearm, r), e.firearm, "loaded since")
 
 
 def _unloaded(s: ProductionState, e: ev.RoundsUnloaded, t: Stamp) -> ProductionState:
@@ -620,7 +620,7 @@ def _unloaded(s: ProductionState, e: ev.RoundsUnloaded, t: Stamp) -> ProductionS
         s = _set_lot(s, replace(lot, count=lot.count + int(count)))
         back += int(count)
     r = replace(r, loaded=(), spent=0, returned=r.returned + back)
-    return _set_rounds(s, e.firearm, r)
+    return _void(_set_rounds(s, e.firearm, r), e.firearm, "unloaded since")
 
 
 def _take_from(r: Rounds, count: int) -> tuple[Rounds, list[tuple[str, int]]]:
