@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _build_the_command_once() -> Iterator[None]:
+    """Typer rebuilds the whole click command tree from the app on every ``invoke``, which is
+    most of an in-process invocation's time; the tree never changes, so build it once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", cache(typer.main.get_command))
+        yield
 
 
 @pytest.fixture

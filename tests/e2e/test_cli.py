@@ -90,12 +90,160 @@ def production(cli: CliRunner) -> None:
     )
 
 
+ADVISOR = "Rosa Vega"
+SIGN = {"COLDCHECK_PIN": PIN}
+AD = "Dana Whitfield"
+
+
+def advisor(cli: CliRunner) -> None:
+    """The safety advisor (P04 after ``production``), who approves plans and closes incidents."""
+    if ADVISOR not in {p["name"] for p in json.loads(ok(cli, "person", "list", "--json"))}:
+        new = {"COLDCHECK_NEW_PIN": PIN, "COLDCHECK_PIN": PIN}
+        ok(
+            cli,
+            "person",
+            "add",
+            "--by",
+            "P01",
+            "--name",
+            ADVISOR,
+            "--role",
+            "safety_advisor",
+            env=new,
+        )
+
+
+def blank_lot(cli: CliRunner, load: str = "half", count: int = 50) -> str:
+    """Receive a lot of .45 Colt blanks into the armory safe; its id."""
+    out = ok(
+        cli,
+        "ammo",
+        "receive",
+        "--by",
+        "P01",
+        "--class",
+        "blank",
+        "--load",
+        load,
+        "--calibre",
+        ".45 Colt",
+        "--count",
+        str(count),
+        "--supplier",
+        "Stembridge",
+        "--provenance",
+        "Invoice 4471",
+        "--store",
+        "Armory safe",
+        "--json",
+    )
+    return str(json.loads(out)["events"][0]["lot"])
+
+
+def set_up(
+    cli: CliRunner,
+    *,
+    scene: str = "12A",
+    plan: tuple[str, ...] = ("F01:empty",),
+    talent: str = "Jack Colt",
+) -> None:
+    """What comes before the armorer checks a firearm for a take: the safety advisor, today's
+    opening check, the talent's training, the scene's approved plan, the meeting with the
+    talent, and the 1st AD's call for each firearm of the plan; the armorer then holds them."""
+    advisor(cli)
+    if not json.loads(ok(cli, "status", "--json"))["summary"]["opening_check"]:
+        ok(
+            cli,
+            "day",
+            "open",
+            "--by",
+            "P01",
+            "--swept",
+            "Armory safe",
+            "--swept",
+            "Belts",
+            env=SIGN,
+        )
+    trained = {(t["name"], t["action"]) for t in json.loads(ok(cli, "training", "list", "--json"))}
+    if (talent, "revolver") not in trained:
+        ok(cli, "training", "add", talent, "--action", "revolver", "--by", "P01", env=SIGN)
+    safety = (
+        ["--shield", "Lexan shield", "--protection", "ear plugs", "--protection", "goggles"]
+        if any(":blank:" in p for p in plan)
+        else []
+    )
+    ok(
+        cli,
+        "plan",
+        "file",
+        scene,
+        "--by",
+        "P01",
+        "--mode",
+        "take",
+        *(arg for p in plan for arg in ("--firearm", p)),
+        "--distance",
+        "25",
+        *safety,
+        "--justification",
+        "A real revolver in close-up; a replica reads as fake.",
+        env=SIGN,
+    )
+    ok(cli, "plan", "approve", scene, "--by", ADVISOR, env=SIGN)
+    ok(
+        cli,
+        "meeting",
+        "hold",
+        scene,
+        "--by",
+        AD,
+        "--attendee",
+        "P01",
+        "--attendee",
+        talent,
+        env=SIGN,
+    )
+    stores = {s["name"]: s for s in json.loads(ok(cli, "store", "list", "--json"))}
+    if stores["Armory safe"]["locked"]:
+        ok(cli, "store", "unlock", "Armory safe", "--by", "P01")
+    for entry in plan:
+        firearm = entry.split(":")[0]
+        ok(cli, "call", firearm, "--scene", scene, "--by", AD)
+        ok(cli, "custody", "take", firearm, "--by", "P01")
+
+
+def show(
+    cli: CliRunner, firearm: str = "F01", talent: str = "Jack Colt", positions: str = ""
+) -> None:
+    """The armorer inspects every position and shows the firearm to the 1st AD and the talent."""
+    what = ["--positions", positions] if positions else ["--all-empty"]
+    ok(cli, "inspect", firearm, "--by", "P01", *what, env=SIGN)
+    ok(cli, "witness", firearm, "--by", AD, env=SIGN)
+    ok(cli, "witness", firearm, "--by", talent, env=SIGN)
+
+
+def ready_to_issue(
+    cli: CliRunner, *, talent: str = "Jack Colt", scene: str = "12A", blanks: int = 0
+) -> None:
+    """The whole protocol before the armorer hands F01 to the talent (on ``production``): with
+    ``blanks``, F01 is loaded with that many half-load blanks and announced hot; otherwise it
+    is empty. The armorer P01 then holds it."""
+    lot = blank_lot(cli) if blanks else ""
+    plan = f"F01:blank:{blanks}:half" if blanks else "F01:empty"
+    set_up(cli, scene=scene, plan=(plan,), talent=talent)
+    if blanks:
+        ok(cli, "load", "F01", "--lot", lot, "--count", str(blanks), "--by", "P01", env=SIGN)
+    positions = ",".join([f"blank:{lot}"] * blanks + ["empty"] * (6 - blanks)) if blanks else ""
+    show(cli, "F01", talent, positions)
+    if blanks:
+        ok(cli, "announce", "F01", "--by", AD)
+
+
 def test_a_hand_off_moves_the_firearm_only_when_the_talent_accepts(
     cli: CliRunner, tmp_path: Path
 ) -> None:
     production(cli)
-    ok(cli, "store", "unlock", "Armory safe", "--by", "P01")
-    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
+    ready_to_issue(cli)
     ok(
         cli,
         "custody",
@@ -153,8 +301,7 @@ def test_json_errors_carry_the_rule_id(cli: CliRunner) -> None:
 
 def test_a_wrong_pin_is_refused_and_nothing_moves(cli: CliRunner, tmp_path: Path) -> None:
     production(cli)
-    ok(cli, "store", "unlock", "S01", "--by", "P01")
-    ok(cli, "custody", "take", "F01", "--by", "P01")
+    ready_to_issue(cli)
     ok(cli, "custody", "hand-off", "F01", "--by", "P01", "--to", "P02", env={"COLDCHECK_PIN": PIN})
     before = entries(tmp_path / "set.db")
     result = cli.invoke(
@@ -374,7 +521,8 @@ def test_rules_lists_the_catalogue_without_a_store(cli: CliRunner) -> None:
     r13 = next(r for r in listed if r["id"] == "R-13")
     assert r13["enforced"] is True
     assert "refuse" in r13["treatments"]
-    assert "R-02  planned" in ok(cli, "rules")
+    planned = next(r["id"] for r in listed if r["status"] == "planned")
+    assert f"{planned}  planned" in ok(cli, "rules")
 
 
 def test_ammunition_by_class_live_refused_and_dummies_checked(
@@ -426,12 +574,12 @@ def test_ammunition_by_class_live_refused_and_dummies_checked(
 
 
 def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> None:
-    ok(cli, "demo")
-    pin = {"COLDCHECK_PIN": "246810"}
-    ok(cli, "store", "unlock", "Armory safe", "--by", "Hannah Reed")
-    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
+    production(cli)
+    lot = blank_lot(cli, load="quarter")
+    set_up(cli, plan=("F01:blank:3:quarter",))
+    ok(cli, "load", "F01", "--lot", lot, "--count", "3", "--by", "P01", env=SIGN)
     short = cli.invoke(
-        app, ["inspect", "F01", "--by", "P01", "--positions", "empty,empty"], env=pin
+        app, ["inspect", "F01", "--by", "P01", "--positions", "empty,empty"], env=SIGN
     )
     assert short.exit_code == 3
     assert short.stderr.startswith("coldcheck: R-22: ")
@@ -442,8 +590,8 @@ def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> N
         "--by",
         "P01",
         "--positions",
-        "blank:A02,blank:A02,blank:A02,empty,empty,empty",
-        env=pin,
+        f"blank:{lot},blank:{lot},blank:{lot},empty,empty,empty",
+        env=SIGN,
     )
     assert "BLANKS x3 (quarter)" in out
     row = json.loads(ok(cli, "status", "--json"))["firearms"][0]
@@ -454,19 +602,17 @@ def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> N
 
 
 def test_cold_is_refused_until_the_three_person_check_then_generated(cli: CliRunner) -> None:
-    ok(cli, "demo")
-    pin = {"COLDCHECK_PIN": "246810"}
-    ok(cli, "store", "unlock", "Armory safe", "--by", "Hannah Reed")
-    ok(cli, "custody", "take", "F01", "--by", "Hannah Reed")
-    refused = cli.invoke(app, ["announce", "F01", "--by", "Dana Whitfield"])
+    production(cli)
+    set_up(cli)
+    refused = cli.invoke(app, ["announce", "F01", "--by", AD])
     assert refused.exit_code == 3
     assert refused.stderr.startswith("coldcheck: R-29: F01 may not be announced")
-    ok(cli, "inspect", "F01", "--by", "Hannah Reed", "--all-empty", env=pin)
-    ok(cli, "witness", "F01", "--by", "Dana Whitfield", env=pin)
-    ok(cli, "witness", "F01", "--by", "Jack Colt", env=pin)
-    text = ok(cli, "announce", "F01", "--by", "Dana Whitfield")
+    ok(cli, "inspect", "F01", "--by", "Hannah Reed", "--all-empty", env=SIGN)
+    ok(cli, "witness", "F01", "--by", AD, env=SIGN)
+    ok(cli, "witness", "F01", "--by", "Jack Colt", env=SIGN)
+    text = ok(cli, "announce", "F01", "--by", AD)
     assert text.startswith("Cold: revolver F01 (Uberti 1873 Cattleman, serial UB-73C-04512)")
     assert "shown to Dana Whitfield and Jack Colt" in text
     row = json.loads(ok(cli, "status", "--json"))["firearms"][0]
-    assert row["announce"] == {"may": True, "why_not": None}
+    assert row["announce"] == {"may": True, "call": "cold", "announced": "cold", "why_not": None}
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True

@@ -8,16 +8,16 @@ import pytest
 from typer.testing import CliRunner
 
 from coldcheck.cli.main import app
-from tests.e2e.test_cli import PIN, ok, production
+from tests.e2e.test_cli import PIN, ok, production, ready_to_issue
 
 
 @pytest.fixture
 def cli(cli: CliRunner) -> CliRunner:
-    """The base runner (tests/e2e/conftest.py) with a production and F01 taken out."""
+    """The base runner (tests/e2e/conftest.py) with a production and F01 ready for the talent:
+    the whole protocol before an issue is on record and the armorer holds it."""
     runner = cli
     production(runner)
-    ok(runner, "store", "unlock", "S01", "--by", "P01")
-    ok(runner, "custody", "take", "F01", "--by", "P01")
+    ready_to_issue(runner)
     return runner
 
 

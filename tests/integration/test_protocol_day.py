@@ -3,14 +3,14 @@ ledger it leaves verifies."""
 
 from __future__ import annotations
 
+import pytest
+from tests.conftest import PINS, PRODUCTION
+
 from coldcheck.app import handlers as h
 from coldcheck.app import ledgerops
 from coldcheck.app.service import App
 from coldcheck.domain.errors import Refused
 from coldcheck.domain.values import Action, AmmoClass, BlankLoad
-from tests.conftest import PINS, PRODUCTION
-
-import pytest
 
 
 def test_a_hot_take_from_opening_check_to_wrap_reconciles_and_verifies(seeded: App) -> None:

@@ -203,7 +203,7 @@ MISSING = ev.IncidentOpened(
     firearms=(REVOLVER,),
     lots=(),
     by=FIRST_AD,
-    description="F01 (serial UB-1873-001) is missing; last recorded with Main safe. Report loss "
+    description="F01 (serial UB-1873-001) is missing; last recorded in Main safe. Report loss "
     "or theft to production and police at once (R-53). Safe found open.",
 )
 

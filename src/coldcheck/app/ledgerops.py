@@ -126,10 +126,31 @@ class _Replay:
             ) from exc
 
 
+_PEOPLE_FIELDS = (
+    "person",
+    "by",
+    "armorer",
+    "giver",
+    "receiver",
+    "witness",
+    "approver",
+    "lead",
+    "reviewer",
+    "answered_by",
+    "advisor",
+    "trainer",
+    "holder",
+)
+
+
 def _consistent(state: ProductionState, event: Event) -> None:
-    """Whatever the event moved or named exists: its firearm, and where it now is."""
-    firearm = getattr(event, "firearm", None)
-    if isinstance(firearm, str):
+    """Whatever the event moved or named exists: its firearms, lots, people and stores, and
+    where each firearm it names now is. An empty reference ("" for "none") names nothing."""
+    firearms = [getattr(event, "firearm", ""), *list(getattr(event, "firearms", ()))]
+    for named in firearms:
+        if not isinstance(named, str) or not named:
+            continue
+        firearm = named.partition(":")[0]  # a plan's entries read FIREARM:CLASS:ROUNDS[:LOAD]
         if firearm not in state.firearms:
             raise KeyError(f"firearm {firearm}")
         where = state.location[firearm]
@@ -137,6 +158,17 @@ def _consistent(state: ProductionState, event: Event) -> None:
             raise KeyError(f"store {where.store}")
         if where.person is not None and where.person not in state.people:
             raise KeyError(f"person {where.person}")
+    for lot in [getattr(event, "lot", ""), *list(getattr(event, "lots", ()))]:
+        if isinstance(lot, str) and lot and lot not in state.lots and lot not in state.range_lots:
+            raise KeyError(f"lot {lot}")
+    people = [getattr(event, name, "") for name in _PEOPLE_FIELDS]
+    people += list(getattr(event, "attendees", ()))
+    for person in people:
+        if isinstance(person, str) and person and person not in state.people:
+            raise KeyError(f"person {person}")
+    store = getattr(event, "store", "")
+    if isinstance(store, str) and store and store not in state.stores:
+        raise KeyError(f"store {store}")
 
 
 def verify(

@@ -1,4 +1,4 @@
-"""coldcheck custody ...: take, hand-off, accept, cancel, return."""
+"""coldcheck custody ...: take, hand-off, accept, cancel, return; reports of reality."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from coldcheck.cli.common import (
     run_command,
     written,
 )
+from coldcheck.cli.incidents import outcome
 
 custody_app = typer.Typer(help="The chain of custody.", no_args_is_help=True)
 FirearmArg = Annotated[str, typer.Argument(help="Firearm: id (F01) or serial.")]
@@ -79,10 +80,14 @@ def hand_off(
 
     def run(app: App) -> Result:
         pin = read_pin(pin_file, prompt="Your PIN")
-        done = handlers.hand_off(app, app.production(production), by, firearm, to, pin)
-        handoff = done.events[0].payload()["handoff"]
+        prod = app.production(production)
+        done = handlers.hand_off(app, prod, by, firearm, to, pin)
+        offered = done.events[0].payload()
+        receiver = app.state(prod).people[offered["receiver"]].name
         return written(
-            done, f"Hand-off {handoff} of {firearm} offered to {to}; it moves when they accept"
+            done,
+            f"Hand-off {offered['handoff']} of {offered['firearm']} offered to {receiver}; "
+            "it moves when they accept",
         )
 
     run_command(db, json, run)
@@ -132,12 +137,16 @@ def inspect(
         str | None,
         typer.Option(
             help="What each position holds, in order, comma-separated: empty, spent, unknown, "
-            "dummy:LOT, blank:LOT (e.g. a six-shot cylinder: empty,empty,empty,empty,empty,empty)"
+            "live, dummy:LOT, blank:LOT (e.g. a six-shot cylinder: "
+            "empty,empty,empty,empty,empty,empty). A live round opens an incident at once."
         ),
     ] = None,
     all_empty: Annotated[bool, typer.Option(help="Every position is empty.")] = False,
     barrel: Annotated[str, typer.Option(help="clear or obstructed")] = "clear",
     phase: Annotated[str, typer.Option(help="pre_use or post_use")] = "pre_use",
+    post_use: Annotated[
+        bool, typer.Option("--post-use", help="After use (same as --phase post_use).")
+    ] = False,
     pin_file: PinFileOpt = None,
     production: ProdOpt = None,
     db: DbOpt = None,
@@ -147,7 +156,8 @@ def inspect(
     their PIN; coldcheck derives the load state from it."""
 
     def run(app: App) -> Result:
-        if barrel not in ("clear", "obstructed") or phase not in ("pre_use", "post_use"):
+        stage = "post_use" if post_use else phase
+        if barrel not in ("clear", "obstructed") or stage not in ("pre_use", "post_use"):
             raise CliError("--barrel is clear or obstructed; --phase is pre_use or post_use")
         prod = app.production(production)
         if all_empty == (positions is not None):
@@ -165,7 +175,7 @@ def inspect(
             firearm,
             positions=listed,
             barrel_clear=barrel == "clear",
-            phase=phase,
+            phase=stage,
             pin=pin,
         )
         row = next(
@@ -173,7 +183,7 @@ def inspect(
             for r in queries.status(app.state(prod))
             if r["firearm"] == done.events[0].payload()["firearm"]
         )
-        return written(done, f"{row['firearm']} inspected: {row['load_state']['text']}")
+        return outcome(done, f"{row['firearm']} inspected: {row['load_state']['text']}")
 
     run_command(db, json, run)
 
@@ -210,5 +220,63 @@ def announce(
         done = handlers.announce(app, app.production(production), by, firearm)
         result = written(done, "")
         return Result(result.data, str(done.events[0].payload()["text"]))
+
+    run_command(db, json, run)
+
+
+@custody_app.command("report")
+def report(
+    firearm: FirearmArg,
+    by: ByOpt,
+    person: Annotated[str | None, typer.Option(help="Found with this person: id or name.")] = None,
+    store: Annotated[str | None, typer.Option(help="Found in this store: id or name.")] = None,
+    note: Annotated[str, typer.Option(help="Where and how it was found.")] = "",
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Anyone: record where a firearm really is. Always recorded.
+
+    Recorded even when it breaks the protocol; a wrong holder raises an alarm (R-13)."""
+
+    def run(app: App) -> Result:
+        if (person is None) == (store is None):
+            raise CliError("say where it is: give --person or --store (one of them)")
+        prod = app.production(production)
+        done = handlers.report_custody(
+            app, prod, by, firearm, person=person or "", store=store or "", note=note
+        )
+        found = done.events[0].payload()
+        fid = found["firearm"]
+        state = app.state(prod)
+        where = (
+            f"with {state.people[found['person']].name}"
+            if found["person"]
+            else f"in {state.stores[found['store']].name}"
+        )
+        result = outcome(done, f"{fid} recorded {where}, as reported")
+        raised = [a for a in queries.alerts(state, app.clock()) if a["subject"] == fid]
+        text = "\n".join([result.text, *(f"ALARM {a['rule']}: {a['message']}" for a in raised)])
+        return Result({**result.data, "alerts": raised}, text)
+
+    run_command(db, json, run)
+
+
+@custody_app.command("missing")
+def missing(
+    firearm: FirearmArg,
+    by: ByOpt,
+    note: Annotated[str, typer.Option(help="Where it was last seen.")] = "",
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Anyone: report a firearm missing (R-53). Firearms work stops at once.
+
+    It opens an incident; tell production and the police."""
+
+    def run(app: App) -> Result:
+        done = handlers.report_missing(app, app.production(production), by, firearm, note)
+        return outcome(done, f"{done.events[0].payload()['firearms'][0]} reported MISSING")
 
     run_command(db, json, run)

@@ -13,7 +13,8 @@ from coldcheck import __version__
 from coldcheck.app import demo as demo_data
 from coldcheck.app import handlers
 from coldcheck.app.service import App
-from coldcheck.cli import custody, records
+from coldcheck.cli import custody, incidents, protocol, records, rounds
+from coldcheck.cli import scenario as scenario_cli
 from coldcheck.cli.ammunition import ammo_app
 from coldcheck.cli.armoury import firearm_app, store_app
 from coldcheck.cli.common import (
@@ -52,6 +53,7 @@ app.add_typer(store_app, name="store")
 app.add_typer(custody_app, name="custody")
 app.add_typer(ammo_app, name="ammo")
 app.add_typer(records.proof_app, name="proof")
+app.add_typer(scenario_cli.app, name="scenario")
 app.command("status")(records.status)
 app.command("inspect")(custody_inspect)
 app.command("witness")(custody.witness)
@@ -59,6 +61,24 @@ app.command("announce")(custody.announce)
 app.command("log")(records.log)
 app.command("verify")(records.verify)
 app.command("checkpoint")(records.checkpoint)
+app.command("alerts")(records.alerts)
+app.add_typer(protocol.day_app, name="day")
+app.add_typer(protocol.training_app, name="training")
+app.add_typer(protocol.plan_app, name="plan")
+app.add_typer(protocol.meeting_app, name="meeting")
+app.command("call")(protocol.call)
+app.command("cut")(protocol.cut)
+app.command("load")(rounds.load)
+app.command("unload")(rounds.unload)
+app.command("discharge")(rounds.discharge)
+app.add_typer(rounds.misfire_app, name="misfire")
+app.command("reconcile")(rounds.reconcile)
+app.add_typer(incidents.incident_app, name="incident")
+app.add_typer(incidents.concern_app, name="concern")
+app.add_typer(incidents.work_app, name="work")
+app.add_typer(protocol.setting_app, name="setting")
+app.add_typer(protocol.waiver_app, name="waiver")
+app.add_typer(protocol.range_app, name="range")
 
 
 @app.command("init")

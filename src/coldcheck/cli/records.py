@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ import typer
 from coldcheck.app import ledgerops, queries
 from coldcheck.app.service import App
 from coldcheck.cli.common import CliError, DbOpt, JsonOpt, ProdOpt, Result, run_command, table
+from coldcheck.domain.state import ProductionState
 from coldcheck.ledger.errors import VerificationError
 
 proof_app = typer.Typer(
@@ -19,39 +21,20 @@ proof_app = typer.Typer(
 
 
 def status(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) -> None:
-    """Where every firearm is now, with whom, since when."""
+    """Stop-work, the day, every firearm (load, where, call, what may be announced), alerts."""
 
     def run(app: App) -> Result:
         state = app.state(app.production(production))
-        rows = queries.status(state, app.clock())
-        lines = []
-        for r in rows:
-            where = r["where"]
-            place = (
-                f"STORE {where['name']} ({'locked' if where['locked'] else 'OPEN'})"
-                if where["kind"] == "store"
-                else f"WITH {where['name']}"
-            )
-            pending = (
-                f"offered to {r['handoff']['to_name']} ({r['handoff']['id']})"
-                if r["handoff"]
-                else ""
-            )
-            lines.append(
-                [
-                    r["firearm"],
-                    r["serial"],
-                    r["description"],
-                    r["load_state"]["text"] if r["load_state"] else "not inspected",
-                    place,
-                    r["since"][:19].replace("T", " "),
-                    pending,
-                ]
-            )
-        head = f"{state.name} ({state.production}), ledger entry {state.seq}\n"
+        now = app.clock()
+        rows = queries.status(state, now)
+        summary = queries.summary(state, now)
+        lines = [_status_row(state, r, summary["day"]) for r in rows]
         body = table(
             lines,
-            ["ID", "SERIAL", "FIREARM", "LOAD (VERIFIED)", "WHERE", "SINCE (UTC)", "HAND-OFF"],
+            ["ID", "LOAD (VERIFIED)", "IN GUN", "WHERE", "SINCE", "CALLED", "ANNOUNCE"],
+        )
+        text = "\n".join(
+            [*_banner(summary), "", body, *_status_notes(rows), "", *_alert_lines(summary)]
         )
         return Result(
             {
@@ -59,9 +42,130 @@ def status(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) 
                 "name": state.name,
                 "seq": state.seq,
                 "firearms": rows,
+                "summary": summary,
             },
-            head + body,
+            text,
         )
+
+    run_command(db, json, run)
+
+
+WIDTH = 100
+
+
+def _wrap(line: str, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        line,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_on_hyphens=False,
+    ) or [""]
+
+
+def _cut(value: str, most: int) -> str:
+    return value if len(value) <= most else value[: most - 3] + "..."
+
+
+def _banner(summary: dict[str, Any]) -> list[str]:
+    """Three lines: the production, stop-work or not, the day."""
+    stop = summary["stop_work"]
+    work = (
+        f"STOP-WORK {stop['rule']}: {stop['why']}. {stop['remedy']}"
+        if stop
+        else "Firearms work allowed."
+    )
+    check = (
+        "opening check on record"
+        if summary["opening_check"]
+        else "NO opening check on record (coldcheck day open)"
+    )
+    pause = {
+        None: "working",
+        "break": "ON BREAK",
+        "lunch": "ON LUNCH",
+        "wrap": "WRAPPED",
+    }.get(summary["on_break"], str(summary["on_break"]))
+    return [
+        f"{summary['name']} ({summary['production']}), ledger entry {summary['seq']}",
+        *_wrap(work),
+        f"Day {summary['day']} (UTC): {check}; {pause}.",
+    ]
+
+
+def _status_row(state: ProductionState, r: dict[str, Any], day: str) -> list[str]:
+    where = r["where"]
+    place = (
+        f"IN {where['name']} ({'locked' if where['locked'] else 'OPEN'})"
+        if where["kind"] == "store"
+        else f"WITH {where['name']}"
+    )
+    if r["missing"]:
+        place = "MISSING"
+    since = r["since"][11:16] if r["since"][:10] == day else r["since"][5:16].replace("T", " ")
+    return [
+        r["firearm"],
+        _cut(r["load_state"]["text"] if r["load_state"] else "not inspected", 26),
+        _in_gun(state, r["rounds"]),
+        _cut(place, 24),
+        since,
+        _cut(r["call"]["scene"], 10) if r["call"] else "-",
+        _may_announce(r),
+    ]
+
+
+def _in_gun(state: ProductionState, rounds: dict[str, Any]) -> str:
+    parts = [f"{x['count']} {state.lots[x['lot']].ammo_class}" for x in rounds["loaded"]]
+    if rounds["spent"]:
+        parts.append(f"{rounds['spent']} spent")
+    if rounds["misfire_at"]:
+        parts.append("MISFIRE")
+    return "+".join(parts) or "-"
+
+
+def _may_announce(r: dict[str, Any]) -> str:
+    """What the 1st AD may call: COLD, HOT, HOT (said) once announced, NO, or "-"."""
+    announce = r["announce"] or {}
+    if announce.get("may"):
+        call = str(announce["call"]).upper()
+        return f"{call} (said)" if announce.get("announced") == announce["call"] else call
+    return "NO" if r["call"] or r["where"]["kind"] == "person" else "-"
+
+
+def _status_notes(rows: list[dict[str, Any]]) -> list[str]:
+    notes: list[str] = []
+    for r in rows:
+        if r["handoff"]:
+            notes.append(
+                f"{r['firearm']}: hand-off {r['handoff']['id']} offered to "
+                f"{r['handoff']['to_name']}, waiting for them to accept."
+            )
+        if _may_announce(r) == "NO":
+            notes.append(f"{r['firearm']} may NOT be announced: {r['announce']['why_not']}.")
+    return [line for note in notes for line in _wrap(note)]
+
+
+def _alert_lines(summary: dict[str, Any]) -> list[str]:
+    found = summary["alerts"]
+    if not found:
+        return ["Alerts: none."]
+    return [f"Alerts ({len(found)}):", *(line for a in found for line in _wrap(_alert(a), "  "))]
+
+
+def _alert(a: dict[str, Any]) -> str:
+    subject = f" {a['subject']}" if a["subject"] else ""
+    return f"{a['level'].upper():<6} {a['rule']}{subject}: {a['message']}"
+
+
+def alerts(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) -> None:
+    """What everyone on set must see now: incidents, stop-work, concerns, missing firearms."""
+
+    def run(app: App) -> Result:
+        found = queries.alerts(app.state(app.production(production)), app.clock())
+        text = (
+            "\n".join(line for a in found for line in _wrap(_alert(a))) if found else "No alerts."
+        )
+        return Result(found, text)
 
     run_command(db, json, run)
 

@@ -12,6 +12,7 @@ The hand-offs allowed, by the roles of giver and receiver (everything else is re
     talent    armorer       R-14  the performer hands it back (at "cut", R-15)
     anyone    investigator  R-54  only a firearm on evidence hold
     investigator armorer    R-54  once the hold is released
+    anyone    armorer       R-13  a firearm reported found outside the chain goes back
 
 A firearm on evidence hold moves only into an investigator's custody. Putting a firearm back
 into a store needs it unloaded (R-12), inspected after use (R-19) and counted (R-09).
@@ -109,10 +110,11 @@ def put_back(state: ProductionState, cmd: ReturnFirearm, ctx: Context) -> list[e
                 f"{what}: it has not been inspected since the talent handed it back.",
                 "Inspect every position and the barrel after use (coldcheck inspect --post-use).",
             )
-    if rounds.issued:
+    if not rounds.reconciled:
         raise Refused(
             "R-09",
-            f"{what}: its {rounds.issued} issued round(s) are not counted back.",
+            f"{what}: {rounds.issued} round(s) issued and {rounds.fired} fired since its last "
+            "count are not counted back.",
             "Reconcile the count (coldcheck reconcile).",
         )
     return [ev.FirearmReturned(firearm=firearm.id, store=store.id, by=me.id)]
@@ -183,6 +185,8 @@ def _check_roles(state: ProductionState, firearm: str, giver: Person, receiver: 
         )
     if any((g, r) in ALLOWED_HANDOFFS for g in giver.roles for r in receiver.roles):
         return
+    if state.location[firearm].reported and Role.ARMORER in receiver.roles:
+        return  # found outside the chain (reported): it goes straight back to an armorer
     if Role.ARMORER in giver.roles:
         raise Refused(
             "R-13",

@@ -159,7 +159,11 @@ def report_missing(state: ProductionState, cmd: c.ReportMissing, ctx: c.Context)
     if firearm.id in state.missing:
         raise Conflict(f"{firearm.id} is reported missing already.", "Nothing to do.")
     where = state.location[firearm.id]
-    last = state.people[where.person].name if where.person else state.stores[where.store or ""].name
+    last = (
+        f"with {state.people[where.person].name}"
+        if where.person
+        else f"in {state.stores[where.store or ''].name}"
+    )
     note = " ".join(cmd.note.split())
     return [
         guards.open_incident_event(
@@ -168,7 +172,7 @@ def report_missing(state: ProductionState, cmd: c.ReportMissing, ctx: c.Context)
             by=me.id,
             firearms=(firearm.id,),
             description=(
-                f"{firearm.id} (serial {firearm.serial}) is missing; last recorded with {last}. "
+                f"{firearm.id} (serial {firearm.serial}) is missing; last recorded {last}. "
                 f"Report loss or theft to production and police at once (R-53). {note}"
             ).strip(),
         )

@@ -273,7 +273,7 @@ def reconcile(state: ProductionState, cmd: c.Reconcile, ctx: c.Context) -> list[
             "Unload it, then count what came out.",
         )
     counted = cmd.fired + cmd.returned + cmd.misfired
-    if rounds.issued == 0 and counted == 0:
+    if rounds.counted and counted == 0:
         raise Conflict(
             f"Nothing was issued to {firearm.id} since its last count.", "Nothing to do."
         )

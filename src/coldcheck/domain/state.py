@@ -135,8 +135,13 @@ class Rounds:
         return not self.loaded and self.spent == 0 and not self.misfire_at
 
     @property
+    def counted(self) -> bool:
+        """Nothing issued, fired, returned or misfired since the last reconciliation."""
+        return self.issued == self.fired == self.returned == self.misfired == 0
+
+    @property
     def reconciled(self) -> bool:
-        return self.issued == 0 and self.empty
+        return self.counted and self.empty
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
