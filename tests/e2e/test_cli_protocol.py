@@ -400,7 +400,9 @@ def test_concerns_and_the_armorers_stop_show_as_stop_work(cli: CliRunner) -> Non
     stopped = data(cli, "work", "stop", "--by", "P01", "--reason", "Wind too strong for blanks")
     assert stopped["events"][0]["type"] == "work.stopped"
     assert "STOP-WORK R-47: Hannah Reed stopped firearms work" in ok(cli, "status")
-    assert "Your stop is lifted" in ok(cli, "work", "resume", "--by", "P01", "--reason", "Calm")
+    resume = ("work", "resume", "--by", "P01", "--reason", "Calm")
+    assert cli.invoke(app, list(resume), input="\n").exit_code != 0  # the armorer's PIN
+    assert "Your stop is lifted" in ok(cli, *resume, env=SIGN)
     assert "Firearms work allowed." in ok(cli, "status")
 
 

@@ -577,8 +577,9 @@ def stop_work(app: App, production: str, actor: str, reason: str) -> Appended:
     return _run(app, production, actor, c.StopWork(reason=reason))
 
 
-def resume_work(app: App, production: str, actor: str, reason: str) -> Appended:
-    return _run(app, production, actor, c.ResumeWork(reason=reason))
+def resume_work(app: App, production: str, actor: str, reason: str, *, pin: str) -> Appended:
+    """Lifting a stop of firearms work is signed by the armorer who lifts it."""
+    return _signed(app, production, actor, c.ResumeWork(reason=reason), pin)
 
 
 def report_custody(

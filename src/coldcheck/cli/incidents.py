@@ -271,12 +271,14 @@ def resume_work(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
-    """Armorer: lift your stop of firearms work (R-47)."""
+    """Armorer: lift the stop of firearms work (R-47). Signed with your PIN."""
 
     def run(app: App) -> Result:
         prod = app.production(production)
-        done = handlers.resume_work(app, prod, by, reason)
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.resume_work(app, prod, by, reason, pin=pin)
         return outcome(done, "Your stop is lifted" + still_stopped(app, prod))
 
     run_command(db, json, run)

@@ -537,6 +537,7 @@ class WorkStopped(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class WorkResumed(Event):
     TYPE = "work.resumed"
+    ATTESTED_BY = ("by",)
     by: str
     reason: str
 

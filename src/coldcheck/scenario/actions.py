@@ -423,7 +423,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="resume-work",
         handler="resume_work",
-        signed=False,
+        signed=True,
         args=(_a("reason", Kind.TEXT, "why it is safe again"),),
         show="{reason}",
         help="The armorer resumes firearms work (R-47).",

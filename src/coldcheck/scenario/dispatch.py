@@ -180,7 +180,9 @@ CALLS: dict[str, Call] = {
         app, p, actor, a.text("concern"), a.text("answer"), pin=pin
     ),
     "stop-work": lambda app, p, actor, a, pin: h.stop_work(app, p, actor, a.text("reason")),
-    "resume-work": lambda app, p, actor, a, pin: h.resume_work(app, p, actor, a.text("reason")),
+    "resume-work": lambda app, p, actor, a, pin: h.resume_work(
+        app, p, actor, a.text("reason"), pin=pin
+    ),
     "report-custody": lambda app, p, actor, a, pin: h.report_custody(
         app,
         p,
