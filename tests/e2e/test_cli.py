@@ -136,6 +136,7 @@ def blank_lot(cli: CliRunner, load: str = "half", count: int = 50) -> str:
         "--store",
         "Armory safe",
         "--json",
+        env=SIGN,
     )
     return str(json.loads(out)["events"][0]["lot"])
 
@@ -236,7 +237,7 @@ def ready_to_issue(
     positions = ",".join([f"blank:{lot}"] * blanks + ["empty"] * (6 - blanks)) if blanks else ""
     show(cli, "F01", talent, positions)
     if blanks:
-        ok(cli, "announce", "F01", "--by", AD)
+        ok(cli, "announce", "F01", "--by", AD, env=SIGN)
 
 
 def test_a_hand_off_moves_the_firearm_only_when_the_talent_accepts(
@@ -544,12 +545,15 @@ def test_ammunition_by_class_live_refused_and_dummies_checked(
         "Armory safe",
     ]
     before = entries(tmp_path / "set.db")
-    live = cli.invoke(app, ["ammo", "receive", "--class", "live", *lot])
+    live = cli.invoke(app, ["ammo", "receive", "--class", "live", *lot], env=SIGN)
     assert live.exit_code == 3
     assert live.stderr.startswith("coldcheck: R-01: ")
     assert entries(tmp_path / "set.db") == before
-    ok(cli, "ammo", "receive", "--class", "dummy", *lot)
-    ok(cli, "ammo", "receive", "--class", "blank", "--load", "quarter", *lot)
+    unsigned = cli.invoke(app, ["ammo", "receive", "--class", "dummy", *lot], input="\n")
+    assert unsigned.exit_code != 0  # the armorer's PIN attests the lot
+    assert entries(tmp_path / "set.db") == before
+    ok(cli, "ammo", "receive", "--class", "dummy", *lot, env=SIGN)
+    ok(cli, "ammo", "receive", "--class", "blank", "--load", "quarter", *lot, env=SIGN)
     ok(
         cli,
         "ammo",
@@ -565,6 +569,7 @@ def test_ammunition_by_class_live_refused_and_dummies_checked(
         "rattle",
         "--method",
         "case_hole",
+        env=SIGN,
     )
     lots = {r["lot"]: r for r in json.loads(ok(cli, "ammo", "list", "--json"))}
     assert lots["A01"]["loadable"] is True
@@ -604,13 +609,13 @@ def test_inspect_derives_the_load_state_and_status_shows_it(cli: CliRunner) -> N
 def test_cold_is_refused_until_the_three_person_check_then_generated(cli: CliRunner) -> None:
     production(cli)
     set_up(cli)
-    refused = cli.invoke(app, ["announce", "F01", "--by", AD])
+    refused = cli.invoke(app, ["announce", "F01", "--by", AD], env=SIGN)
     assert refused.exit_code == 3
     assert refused.stderr.startswith("coldcheck: R-29: F01 may not be announced")
     ok(cli, "inspect", "F01", "--by", "Hannah Reed", "--all-empty", env=SIGN)
     ok(cli, "witness", "F01", "--by", AD, env=SIGN)
     ok(cli, "witness", "F01", "--by", "Jack Colt", env=SIGN)
-    text = ok(cli, "announce", "F01", "--by", AD)
+    text = ok(cli, "announce", "F01", "--by", AD, env=SIGN)
     assert text.startswith("Cold: revolver F01 (Uberti 1873 Cattleman, serial UB-73C-04512)")
     assert "shown to Dana Whitfield and Jack Colt" in text
     row = json.loads(ok(cli, "status", "--json"))["firearms"][0]

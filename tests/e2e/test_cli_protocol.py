@@ -115,7 +115,7 @@ def test_a_hot_take_from_day_open_to_wrap_reconciles_and_verifies(
     ok(cli, "witness", "F01", "--by", "Jack Colt", env=SIGN)
     refused(cli, "R-41", "custody", "hand-off", "F01", "--by", "P01", "--to", "Jack Colt")
     assert row(ok(cli, "status"), "F01").split()[-1] == "HOT"
-    assert ok(cli, "announce", "F01", "--by", AD).startswith("Hot: revolver F01")
+    assert ok(cli, "announce", "F01", "--by", AD, env=SIGN).startswith("Hot: revolver F01")
     ok(cli, "custody", "hand-off", "F01", "--by", "P01", "--to", "Jack Colt", env=SIGN)
     ok(cli, "custody", "accept", "F01", "--by", "Jack Colt", env=SIGN)
     mid = ok(cli, "status")
@@ -144,7 +144,7 @@ def test_a_hot_take_from_day_open_to_wrap_reconciles_and_verifies(
     ok(cli, "custody", "return", "F01", "--by", "P01", "--store", "Armory safe")
     refused(cli, "R-08", "day", "wrap", "--by", AD)
     ok(cli, "store", "lock", "Armory safe", "--by", "P01")
-    assert "coldcheck checkpoint" in ok(cli, "day", "wrap", "--by", AD)
+    assert "coldcheck checkpoint" in ok(cli, "day", "wrap", "--by", AD, env=SIGN)
     ok(cli, "checkpoint")
     assert json.loads(ok(cli, "verify", "--json"))["ok"] is True
     after = data(cli, "status")
@@ -293,7 +293,7 @@ def test_every_command_refuses_with_its_rule_exit_3_and_writes_nothing(
     for rule, args in cases:
         refused(cli, rule, *args)
     assert entries(tmp_path / "set.db") == before
-    as_json = cli.invoke(app, ["day", "break", "--by", "P01", "--json"])
+    as_json = cli.invoke(app, ["day", "break", "--by", "P01", "--json"], env=SIGN)
     assert as_json.exit_code == 3
     assert json.loads(as_json.stdout)["error"]["rule"] == "R-08"
 
@@ -316,6 +316,15 @@ def test_signed_commands_need_the_actors_pin(cli: CliRunner, tmp_path: Path) -> 
         ["waiver", "grant", "misfire_wait_seconds", "5", "--by", "P01", "--reason", "r"],
         ["range", "approve", "--by", "P01", "--location", "L", "--medical", "M", "--day",
          "2026-12-01"],
+        ["work", "resume", "--by", "P01", "--reason", "r"],
+        ["announce", "F01", "--by", AD],
+        ["day", "break", "--by", AD, "--kind", "lunch"],
+        ["day", "wrap", "--by", AD],
+        ["setting", "set", "blank_distance_ft", "30", "--by", "P01"],
+        ["ammo", "receive", "--by", "P01", "--class", "dummy", "--calibre", ".45 Colt",
+         "--count", "5", "--supplier", "S", "--provenance", "P", "--store", "Armory safe"],
+        ["ammo", "inspect", "A01", "--by", "P01", "--inspected", "1", "--inert", "1",
+         "--method", "rattle"],
     ]  # fmt: skip
     before = entries(tmp_path / "set.db")
     for args in signed:
@@ -340,11 +349,11 @@ def test_signed_commands_need_the_actors_pin(cli: CliRunner, tmp_path: Path) -> 
 def test_breaks_stop_calls_and_the_day_resumes(cli: CliRunner) -> None:
     production(cli)
     ok(cli, "day", "open", "--by", "P01", "--swept", "Armory safe", env=SIGN)
-    lunch = data(cli, "day", "break", "--by", AD, "--kind", "lunch")
+    lunch = data(cli, "day", "break", "--by", AD, "--kind", "lunch", env=SIGN)
     assert lunch["events"] == [{"type": "day.break", "kind": "lunch", "by": "P03"}]
     assert "ON LUNCH" in ok(cli, "status")
     refused(cli, "R-08", "custody", "take", "F01", "--by", "P01")
-    wrong = cli.invoke(app, ["day", "break", "--by", AD, "--kind", "wrap"])
+    wrong = cli.invoke(app, ["day", "break", "--by", AD, "--kind", "wrap"], env=SIGN)
     assert wrong.exit_code == 2
     assert "coldcheck day wrap" in wrong.stderr
     assert "Day resumed" in ok(cli, "day", "resume", "--by", AD)
@@ -439,7 +448,7 @@ def test_settings_waivers_and_range_sessions(cli: CliRunner) -> None:
     production(cli)
     advisor(cli)
     assert "blank_distance_ft is now 30" in ok(
-        cli, "setting", "set", "blank_distance_ft", "30", "--by", ADVISOR
+        cli, "setting", "set", "blank_distance_ft", "30", "--by", ADVISOR, env=SIGN
     )
     granted = data(cli, "waiver", "grant", "misfire_wait_seconds", "5", "--by", ADVISOR,
                    "--reason", "The rental house rule is 5 s.", env=SIGN)  # fmt: skip

@@ -26,6 +26,7 @@ def test_a_hot_take_from_opening_check_to_wrap_reconciles_and_verifies(seeded: A
         provenance="Invoice 4471, lot B-45-H",
         store="S01",
         load=BlankLoad.HALF,
+        pin=PINS["P01"],
     )
     h.open_day(app, PRODUCTION, "P01", ("Main safe",), "Sc 12A hot", pin=PINS["P01"])
     h.record_training(app, PRODUCTION, "P01", "P02", Action.REVOLVER, "", pin=PINS["P01"])
@@ -65,7 +66,7 @@ def test_a_hot_take_from_opening_check_to_wrap_reconciles_and_verifies(seeded: A
     with pytest.raises(Refused) as refused:
         h.hand_off(app, PRODUCTION, "P01", "F01", "P02", PINS["P01"])
     assert refused.value.rule == "R-41"
-    h.announce(app, PRODUCTION, "P03", "F01")
+    h.announce(app, PRODUCTION, "P03", "F01", pin=PINS["P03"])
     h.hand_off(app, PRODUCTION, "P01", "F01", "P02", PINS["P01"])
     h.accept(app, PRODUCTION, "P02", "F01", PINS["P02"])
     fired = h.discharge(app, PRODUCTION, "P01", "F01", 6)
@@ -93,10 +94,10 @@ def test_a_hot_take_from_opening_check_to_wrap_reconciles_and_verifies(seeded: A
     assert [e.TYPE for e in counted.events] == ["rounds.reconciled"]
     h.put_back(app, PRODUCTION, "P01", "F01", "S01")
     with pytest.raises(Refused) as refused:
-        h.call_break(app, PRODUCTION, "P03", "wrap")
+        h.call_break(app, PRODUCTION, "P03", "wrap", pin=PINS["P03"])
     assert refused.value.rule == "R-08"
     h.set_lock(app, PRODUCTION, "P01", "S01", locked=True)
-    h.call_break(app, PRODUCTION, "P03", "wrap")
+    h.call_break(app, PRODUCTION, "P03", "wrap", pin=PINS["P03"])
     state = app.state(PRODUCTION)
     assert state.on_break == "wrap"
     assert not state.incidents

@@ -218,7 +218,7 @@ def test_a_firearm_correction_points_at_its_registration_entry() -> None:
 
     after = before.when(
         c.CorrectFirearm(firearm=PISTOL, field="capacity", value="17+1", reason="wrong magazine"),
-        by=ASSISTANT,
+        by=HEAD,
     ).then(
         ev.FirearmCorrected(
             firearm=PISTOL,

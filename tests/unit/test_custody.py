@@ -225,7 +225,7 @@ def test_a_firearm_back_from_the_talent_is_inspected_before_it_goes_into_a_store
         .then_refused(Refused, "R-19")
     )
 
-    assert "since the talent handed it back" in refusal.message
+    assert "since it came back from the talent" in refusal.message
 
 
 def test_an_inspection_before_the_hand_back_does_not_count_as_post_use() -> None:

@@ -19,6 +19,7 @@ from tests.unit.domain_helpers import (
     TALENT,
     blank_lot,
     break_called,
+    called,
     concern_raised,
     cut,
     day_opened,
@@ -91,8 +92,9 @@ def test_no_issue_without_todays_opening_check() -> None:
     assert "opening check" in refusal.message
 
 
-def test_yesterdays_opening_check_does_not_stand_for_today() -> None:
-    refused("R-03", ready_to_issue(open_day=False, before=[*STANDARD, *day_opened("2026-03-01")]))
+def test_an_opening_check_more_than_a_shoot_day_old_does_not_stand() -> None:
+    # the shoot day opened with the check ~1 h before NOW; 20 h later it is over
+    refused("R-03", ready_to_issue(), at=NOW + timedelta(hours=20))
 
 
 def test_no_issue_during_a_break() -> None:
@@ -121,11 +123,13 @@ def test_no_issue_without_a_meeting_the_talent_attended() -> None:
     assert "Jack Colt" in refusal.message
 
 
-def test_yesterdays_meeting_does_not_stand_for_today() -> None:
-    tomorrow = NOW + timedelta(days=1)
-    history = [*ready_to_issue(), *day_opened(tomorrow.date().isoformat())]
+def test_a_meeting_of_an_earlier_shoot_day_does_not_stand() -> None:
+    # wrap, the next shoot day's opening check, the 1st AD calls again: no meeting yet
+    history = [*ready_to_issue(), *break_called("wrap"), *day_opened(), *called()]
 
-    refused("R-30", history, at=tomorrow - timedelta(minutes=50))
+    refusal = refused("R-30", history)
+
+    assert "this shoot day" in refusal.message
 
 
 def test_after_an_incident_is_closed_no_issue_until_a_new_meeting() -> None:
@@ -200,7 +204,7 @@ def test_no_issue_of_dummies_under_a_plan_for_an_empty_firearm() -> None:
 def test_the_refusal_names_the_first_gate_and_lists_the_others() -> None:
     refusal = refused("R-03", ready_to_issue(open_day=False, training=False))
 
-    assert "Also: R-44" in refusal.remedy
+    assert "R-44" in refusal.remedy
 
 
 # -- stop-work ----------------------------------------------------------------------------------

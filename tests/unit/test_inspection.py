@@ -277,7 +277,8 @@ def test_a_live_round_found_at_inspection_opens_a_live_round_incident_with_the_f
                 lots=(),
                 by=HEAD,
                 description="1 live round(s) found in F01 (serial UB-1873-001) at inspection. "
-                "Stop all firearms work; preserve the firearm and rounds (R-54).",
+                "Stop all firearms work; preserve the firearm and rounds (R-54); those lots "
+                "are quarantined (R-05).",
             ),
         )
     )

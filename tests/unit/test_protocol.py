@@ -104,10 +104,14 @@ def test_the_opening_check_is_recorded_once_a_day() -> None:
     )
 
 
-def test_yesterdays_opening_check_does_not_stand_for_today() -> None:
-    given(standard_production(), day_opened("2026-03-01")).when(open_day(), by=HEAD).then(
+def test_an_opening_check_more_than_a_shoot_day_old_is_followed_by_a_new_one() -> None:
+    later = NOW + timedelta(hours=20)
+    given(standard_production(), day_opened()).when(open_day(), by=HEAD, at=later).then(
         ev.DayOpened(
-            armorer=HEAD, day=TODAY, swept=("Main safe", "Prop cart"), schedule="12A after lunch"
+            armorer=HEAD,
+            day=later.date().isoformat(),
+            swept=("Main safe", "Prop cart"),
+            schedule="12A after lunch",
         )
     )
 

@@ -225,6 +225,7 @@ def _ammunition(app: App) -> None:
             provenance=provenance,
             store="Armory safe",
             load=load,
+            pin=DEMO_PIN,
         )
     h.inspect_dummies(
         app,
@@ -234,6 +235,7 @@ def _ammunition(app: App) -> None:
         inspected=100,
         inert=100,
         methods=frozenset({DummyCheck.RATTLE, DummyCheck.CASE_HOLE}),
+        pin=DEMO_PIN,
     )
 
 
@@ -366,8 +368,8 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("09:15", lambda: h.witness(app, p, "Jack Colt", revolver, DEMO_PIN)),
         ("09:16", lambda: h.witness(app, p, ad, carbine, DEMO_PIN)),
         ("09:16", lambda: h.witness(app, p, "Sam Tanaka", carbine, DEMO_PIN)),
-        ("09:17", lambda: h.announce(app, p, ad, revolver)),
-        ("09:17", lambda: h.announce(app, p, ad, carbine)),
+        ("09:17", lambda: h.announce(app, p, ad, revolver, pin=DEMO_PIN)),
+        ("09:17", lambda: h.announce(app, p, ad, carbine, pin=DEMO_PIN)),
         ("09:20", lambda: h.hand_off(app, p, head, revolver, "Jack Colt", DEMO_PIN)),
         ("09:20", lambda: h.accept(app, p, "Jack Colt", revolver, DEMO_PIN)),
         ("09:21", lambda: h.hand_off(app, p, assistant, carbine, "Sam Tanaka", DEMO_PIN)),
@@ -397,7 +399,7 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("12:59", lambda: h.put_back(app, p, head, revolver, "Set cart A")),
         ("13:00", lambda: h.put_back(app, p, assistant, carbine, "Set cart A")),
         ("13:00", lambda: h.set_lock(app, p, head, "Set cart A", True)),
-        ("13:01", lambda: h.call_break(app, p, ad, "lunch")),
+        ("13:01", lambda: h.call_break(app, p, ad, "lunch", pin=DEMO_PIN)),
         ("13:45", lambda: h.resume_day(app, p, ad)),
         # Scene 14: the sheriff's draw with the rubber gun.
         ("14:20", lambda: h.hold_meeting(app, p, ad, "14", (head, "Lucia Ferrer"), pin=DEMO_PIN)),
@@ -408,7 +410,7 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("14:33", lambda: inspect(head, rubber, ("empty",) * 6, "pre_use")),
         ("14:34", lambda: h.witness(app, p, ad, rubber, DEMO_PIN)),
         ("14:34", lambda: h.witness(app, p, "Lucia Ferrer", rubber, DEMO_PIN)),
-        ("14:35", lambda: h.announce(app, p, ad, rubber)),
+        ("14:35", lambda: h.announce(app, p, ad, rubber, pin=DEMO_PIN)),
         ("14:35", lambda: h.hand_off(app, p, head, rubber, "Lucia Ferrer", DEMO_PIN)),
         ("14:35", lambda: h.accept(app, p, "Lucia Ferrer", rubber, DEMO_PIN)),
         ("15:19", lambda: h.cut(app, p, ad, "14")),
@@ -429,7 +431,7 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("18:53", lambda: h.put_back(app, p, head, carbine, "Armory safe")),
         ("18:54", lambda: h.put_back(app, p, head, rubber, "Armory safe")),
         ("18:55", lambda: h.set_lock(app, p, head, "Armory safe", True)),
-        ("18:56", lambda: h.call_break(app, p, ad, "wrap")),
+        ("18:56", lambda: h.call_break(app, p, ad, "wrap", pin=DEMO_PIN)),
     ]
     for hhmm, step in steps:
         clock.at(hhmm)

@@ -284,7 +284,9 @@ def receive_ammunition(
     store: str,
     load: v.BlankLoad | None = None,
     close_range: bool = False,
+    pin: str,
 ) -> Appended:
+    """A lot received, its count, supplier and provenance attested by the armorer's PIN."""
     state = app.state(production)
     command = c.ReceiveAmmunition(
         ammo_class=ammo_class,
@@ -296,7 +298,7 @@ def receive_ammunition(
         load=load,
         close_range=close_range,
     )
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _signed(app, production, actor, command, pin)
 
 
 def inspect_dummies(
@@ -308,12 +310,13 @@ def inspect_dummies(
     inspected: int,
     inert: int,
     methods: frozenset[v.DummyCheck],
+    pin: str,
 ) -> Appended:
-    state = app.state(production)
+    """The armorer attests, with their PIN, how many rounds were shown inert and how."""
     command = c.InspectDummies(
         lot=lot.strip().upper(), inspected=inspected, inert=inert, methods=methods
     )
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _signed(app, production, actor, command, pin)
 
 
 def inspect(
@@ -345,10 +348,11 @@ def witness(app: App, production: str, actor: str, firearm: str, pin: str) -> Ap
     return _signed(app, production, actor, command, pin)
 
 
-def announce(app: App, production: str, actor: str, firearm: str) -> Appended:
+def announce(app: App, production: str, actor: str, firearm: str, *, pin: str) -> Appended:
+    """The 1st AD's announcement, signed by them: their call, resting on the check."""
     state = app.state(production)
     command = c.Announce(firearm=refs.firearm(state, firearm))
-    return app.journal(production).execute(command, refs.person(state, actor))
+    return _signed(app, production, actor, command, pin)
 
 
 # -- the protocol: the day, training, plans, meetings, calls -----------------------------------
@@ -460,8 +464,9 @@ def cut(app: App, production: str, actor: str, scene: str) -> Appended:
     return _run(app, production, actor, c.CutTake(scene=scene.strip()))
 
 
-def call_break(app: App, production: str, actor: str, kind: str) -> Appended:
-    return _run(app, production, actor, c.CallBreak(kind=kind.strip().lower()))
+def call_break(app: App, production: str, actor: str, kind: str, *, pin: str) -> Appended:
+    """A break or wrap, signed by who calls it: everything is back, counted and locked."""
+    return _signed(app, production, actor, c.CallBreak(kind=kind.strip().lower()), pin)
 
 
 def resume_day(app: App, production: str, actor: str) -> Appended:
@@ -609,9 +614,11 @@ def report_missing(app: App, production: str, actor: str, firearm: str, note: st
     )
 
 
-def change_setting(app: App, production: str, actor: str, setting: str, value: int) -> Appended:
+def change_setting(
+    app: App, production: str, actor: str, setting: str, value: int, *, pin: str
+) -> Appended:
     command = c.ChangeSetting(setting=setting.strip().lower().replace("-", "_"), value=value)
-    return _run(app, production, actor, command)
+    return _signed(app, production, actor, command, pin)
 
 
 def grant_waiver(

@@ -126,7 +126,7 @@ def summary(state: ProductionState, now: datetime) -> Row:
         "name": state.name,
         "seq": state.seq,
         "day": day,
-        "opening_check": day in state.days,
+        "opening_check": bool(gates.shoot_day(state, now)),
         "on_break": state.on_break or None,
         "stop_work": None
         if stop is None

@@ -13,8 +13,10 @@ from coldcheck.cli.common import (
     CliError,
     DbOpt,
     JsonOpt,
+    PinFileOpt,
     ProdOpt,
     Result,
+    read_pin,
     run_command,
     table,
     written,
@@ -44,10 +46,13 @@ def receive(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
-    """Receive a lot of dummies or blanks into a store, with its supplier and provenance."""
+    """Receive a lot of dummies or blanks into a store, with its supplier and provenance.
+    Signed with your PIN."""
 
     def run(app: App) -> Result:
+        pin = read_pin(pin_file, prompt="Your PIN")
         done = handlers.receive_ammunition(
             app,
             app.production(production),
@@ -60,6 +65,7 @@ def receive(
             store=store,
             load=choice(BlankLoad, load, "blank load") if load else None,
             close_range=close_range,
+            pin=pin,
         )
         return written(
             done, f"Received lot {done.events[0].payload()['lot']}: {count} {ammo_class} {calibre}"
@@ -80,13 +86,16 @@ def inspect(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
-    """Record a dummy inspection (R-05): the lot is loadable once every round is shown inert."""
+    """Record a dummy inspection (R-05): the lot is loadable once every round is shown inert.
+    Signed with your PIN."""
 
     def run(app: App) -> Result:
         if not method:
             raise CliError("give at least one --method")
         methods = frozenset(choice(DummyCheck, m, "dummy check") for m in method)
+        pin = read_pin(pin_file, prompt="Your PIN")
         done = handlers.inspect_dummies(
             app,
             app.production(production),
@@ -95,6 +104,7 @@ def inspect(
             inspected=inspected,
             inert=inert,
             methods=methods,
+            pin=pin,
         )
         note = (
             ""

@@ -213,11 +213,14 @@ def announce(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
-    """1st AD: announce the firearm's verified state; refused without a valid check (R-29)."""
+    """1st AD: announce the firearm's verified state; refused without a valid check (R-29).
+    Signed with your PIN."""
 
     def run(app: App) -> Result:
-        done = handlers.announce(app, app.production(production), by, firearm)
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.announce(app, app.production(production), by, firearm, pin=pin)
         result = written(done, "")
         return Result(result.data, str(done.events[0].payload()["text"]))
 

@@ -96,6 +96,7 @@ def call_break(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
     """Armorer or 1st AD: call a break or lunch (R-08).
 
@@ -104,20 +105,28 @@ def call_break(
     def run(app: App) -> Result:
         if kind.strip().lower() not in ("break", "lunch"):
             raise CliError("--kind is break or lunch; end the day with 'coldcheck day wrap'")
-        done = handlers.call_break(app, app.production(production), by, kind)
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.call_break(app, app.production(production), by, kind, pin=pin)
         return outcome(done, f"{kind.strip().capitalize()} called: everything is locked away")
 
     run_command(db, json, run)
 
 
 @day_app.command("wrap")
-def wrap(by: ByOpt, production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) -> None:
+def wrap(
+    by: ByOpt,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
+) -> None:
     """Armorer or 1st AD: wrap the day (R-08, R-17).
 
     Refused unless every firearm is back, inspected, counted and locked away."""
 
     def run(app: App) -> Result:
-        done = handlers.call_break(app, app.production(production), by, "wrap")
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.call_break(app, app.production(production), by, "wrap", pin=pin)
         return outcome(
             done,
             "Wrapped: every firearm and round is counted and locked away. Now sign a "
@@ -463,11 +472,13 @@ def set_setting(
     production: ProdOpt = None,
     db: DbOpt = None,
     json: JsonOpt = False,
+    pin_file: PinFileOpt = None,
 ) -> None:
     """Safety advisor or producer: make a setting stricter. Looser needs a waiver."""
 
     def run(app: App) -> Result:
-        done = handlers.change_setting(app, app.production(production), by, name, value)
+        pin = read_pin(pin_file, prompt="Your PIN")
+        done = handlers.change_setting(app, app.production(production), by, name, value, pin=pin)
         changed = done.events[0].payload()
         return outcome(done, f"{changed['setting']} is now {changed['value']}")
 

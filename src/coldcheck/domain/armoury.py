@@ -80,7 +80,17 @@ def register_firearm(state: ProductionState, cmd: RegisterFirearm, ctx: Context)
 def correct_firearm(state: ProductionState, cmd: CorrectFirearm, ctx: Context) -> list[ev.Event]:
     me = guards.actor(state, ctx)
     guards.require_role(me, ARMORERS, "correct a firearm's register entry", "R-11")
+    guards.require_permit(me, ctx)
     firearm = guards.firearm(state, cmd.firearm)
+    if cmd.field in ("capacity", "calibre") and (
+        state.location[firearm.id].store is None or not state.rounds_in(firearm.id).empty
+    ):
+        raise Refused(
+            "R-22",
+            f"{firearm.id}'s {cmd.field} cannot change while it is out of its store or loaded: "
+            "its check covers what it was.",
+            "Put it away unloaded first; it is inspected again before its next use.",
+        )
     if cmd.field not in CORRECTABLE:
         raise InvalidInput(
             f"{cmd.field!r} cannot be corrected.", f"Correct one of: {', '.join(CORRECTABLE)}."

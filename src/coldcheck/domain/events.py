@@ -203,6 +203,7 @@ class FirearmCorrected(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AmmunitionReceived(Event):
     TYPE = "ammunition.received"
+    ACTOR_SIGNS = True  # the armorer attests the count, supplier and provenance (R-06)
     lot: str
     ammo_class: str
     calibre: str
@@ -217,6 +218,7 @@ class AmmunitionReceived(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DummyLotInspected(Event):
     TYPE = "ammunition.dummies_inspected"
+    ACTOR_SIGNS = True  # the armorer attests each round shown inert (R-05)
     lot: str
     inspected: int
     inert: int
@@ -252,6 +254,7 @@ class CheckWitnessed(Event):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FirearmAnnounced(Event):
     TYPE = "firearm.announced"
+    ACTOR_SIGNS = True  # the 1st AD's own call, resting on the check (R-21, R-29)
     firearm: str
     call: str  # cold or hot
     text: str
@@ -401,6 +404,7 @@ class BreakCalled(Event):
     """A break (lunch) or wrap, called with every firearm and round locked away (R-08, R-17)."""
 
     TYPE = "day.break"
+    ATTESTED_BY = ("by",)  # who attests everything is back, counted and locked away
     kind: str  # break, lunch or wrap
     by: str
 
@@ -560,6 +564,7 @@ class SettingChanged(Event):
     """A production setting made stricter than the default (or loosened under a waiver)."""
 
     TYPE = "production.setting_changed"
+    ATTESTED_BY = ("by",)
     setting: str
     value: int
     by: str

@@ -13,7 +13,7 @@ person on set fixes them (R-03, R-08, R-27, R-31, R-30, R-51, R-44, R-19, R-24, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from coldcheck.domain import verification
 from coldcheck.domain.errors import Refused
@@ -86,17 +86,30 @@ def require_not_on_break(state: ProductionState, what: str) -> None:
         )
 
 
+MAX_SHOOT_DAY = timedelta(hours=20)
+
+
 def today(now: datetime) -> str:
     return now.date().isoformat()
 
 
+def shoot_day(state: ProductionState, now: datetime) -> int:
+    """The open shoot day (the seq of its opening check), or 0. A shoot day opens with the
+    armorer's opening check and lasts until wrap, or MAX_SHOOT_DAY at most: it follows the
+    set's working day (a night shoot crosses midnight), not a calendar date in any timezone."""
+    if not state.day_seq or state.on_break == "wrap":
+        return 0
+    opened = datetime.fromisoformat(state.day_time.replace("Z", "+00:00"))
+    return state.day_seq if now - opened <= MAX_SHOOT_DAY else 0
+
+
 def current_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
-    """The newest meeting today for ``scene`` with ``person`` present, or ""."""
-    day = today(now)
+    """The newest meeting of this shoot day for ``scene`` with ``person`` present, or ""."""
+    day = shoot_day(state, now)
     found = [
         m
         for m in state.meetings.values()
-        if m.scene == scene and m.day == day and person in m.attendees
+        if m.scene == scene and day and m.seq > day and person in m.attendees
     ]
     return max(found, key=lambda m: m.seq).id if found else ""
 
@@ -113,11 +126,11 @@ def issue_problems(
         problems.append(
             Gate("R-08", f"the production is on {state.on_break}", "Resume the day first.")
         )
-    if today(now) not in state.days:
+    if not shoot_day(state, now):
         problems.append(
             Gate(
                 "R-03",
-                "today's opening check is not on record",
+                "no opening check is on record for this shoot day",
                 "The armorer sweeps stores, carts and belts for live rounds and records it "
                 "(coldcheck day open).",
             )
@@ -143,15 +156,16 @@ def issue_problems(
             )
         )
     meeting = current_meeting(state, call.scene, now, receiver.id)
-    if not meeting:
+    if not meeting and shoot_day(state, now):
         problems.append(
             Gate(
                 "R-30",
-                f"no safety meeting for scene {call.scene} today with {receiver.name} present",
+                f"no safety meeting for scene {call.scene} this shoot day with {receiver.name} "
+                "present",
                 "Hold the meeting with the talent present (coldcheck meeting hold).",
             )
         )
-    elif plan is not None and state.meetings[meeting].seq < plan.seq:
+    elif meeting and plan is not None and state.meetings[meeting].seq < plan.seq:
         problems.append(
             Gate(
                 "R-30",
@@ -159,7 +173,7 @@ def issue_problems(
                 "Brief the new plan: hold the meeting again with the talent present.",
             )
         )
-    elif state.meetings[meeting].seq < state.last_closure:
+    elif meeting and state.meetings[meeting].seq < state.last_closure:
         problems.append(
             Gate(
                 "R-51",

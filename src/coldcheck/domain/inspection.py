@@ -184,10 +184,21 @@ def _findings(
 
     live = sum(1 for item, _ in items if item == "live")
     if live:
-        incident(
-            IncidentKind.LIVE_ROUND_FOUND,
-            f"{live} live round(s) found in {firearm.id} (serial {firearm.serial}) at "
-            "inspection. Stop all firearms work; preserve the firearm and rounds (R-54).",
+        loaded_from = tuple(lot for lot, _ in state.rounds_in(firearm.id).loaded)
+        found.append(
+            guards.open_incident_event(
+                state,
+                kind=IncidentKind.LIVE_ROUND_FOUND,
+                by=armorer,
+                firearms=(firearm.id,),
+                lots=loaded_from,
+                description=f"{live} live round(s) found in {firearm.id} (serial "
+                f"{firearm.serial}) at inspection"
+                + (f", loaded from lot(s) {', '.join(loaded_from)}" if loaded_from else "")
+                + ". Stop all firearms work; preserve the firearm and rounds (R-54); those "
+                "lots are quarantined (R-05).",
+                offset=len(found),
+            )
         )
     already = any(i.open and i.firearm == firearm.id for i in state.incidents.values())
     if not barrel_clear and not already:

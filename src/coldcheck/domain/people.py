@@ -14,7 +14,7 @@ from coldcheck.domain.commands import (
     RevokeKey,
     RotateKey,
 )
-from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised
+from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, Refused
 from coldcheck.domain.state import ProductionState
 from coldcheck.domain.values import Role
 
@@ -60,6 +60,19 @@ def _register(state: ProductionState, cmd: RegisterPerson, founder: str | None) 
             "This production already has a head armorer.",
             "Register this person as an assistant armorer.",
         )
+    if Role.SAFETY_ADVISOR in cmd.roles and len(cmd.roles) > 1:
+        raise Refused(
+            "R-49",
+            "The safety advisor is independent of every other role on the production.",
+            "Register the safety advisor with that role alone.",
+        )
+    if Role.ARMORER in cmd.roles and Role.FIRST_AD in cmd.roles:
+        raise Refused(
+            "R-16",
+            "The armorer has no other duties while firearms are out; the 1st AD's check "
+            "witnesses the armorer's.",
+            "Register the armorer and the 1st AD as two people.",
+        )
     if Role.INVESTIGATOR in cmd.roles and len(cmd.roles) > 1:
         raise InvalidInput(
             "An investigator has no other role on the production.",
@@ -94,6 +107,12 @@ def record_permit(state: ProductionState, cmd: RecordPermit, ctx: Context) -> li
     holder = guards.person(state, cmd.person)
     if Role.ARMORER not in holder.roles:
         raise InvalidInput(f"{holder.name} is not an armorer.", "Record permits for armorers.")
+    if holder.id == registrar.id:
+        raise Refused(
+            "R-45",
+            f"{holder.name} cannot record their own armorer permit.",
+            "The producer or the safety advisor checks the permit and records it.",
+        )
     return [
         ev.PermitRecorded(
             person=holder.id,

@@ -62,8 +62,11 @@ def open_day(state: ProductionState, cmd: c.OpenDay, ctx: c.Context) -> list[ev.
     guards.require_role(me, ARMORERS, "record the opening check", "R-03")
     guards.require_permit(me, ctx)
     day = gates.today(ctx.now)
-    if day in state.days and state.on_break != "wrap":
-        raise Conflict(f"The opening check for {day} is already on record.", "Nothing to do.")
+    if gates.shoot_day(state, ctx.now):
+        raise Conflict(
+            "This shoot day's opening check is already on record.",
+            "Nothing to do; the next one follows wrap.",
+        )
     swept = tuple(" ".join(s.split()) for s in cmd.swept if s.strip())
     if not swept:
         raise InvalidInput(
@@ -199,6 +202,12 @@ def approve_plan(state: ProductionState, cmd: c.ApprovePlan, ctx: c.Context) -> 
         )
     if plan.approved_seq:
         raise Conflict(f"The plan for scene {cmd.scene} is approved already.", "Nothing to do.")
+    if plan.by == me.id:
+        raise Refused(
+            "R-31",
+            f"{me.name} filed this plan and cannot approve it too.",
+            "The safety advisor or a producer who did not write it approves it.",
+        )
     return [ev.PlanApproved(scene=plan.scene, approver=me.id, plan=plan.seq)]
 
 
@@ -301,6 +310,9 @@ def outstanding(state: ProductionState, *, wrap: bool) -> list[str]:
                 out.append(f"{fid}'s rounds are not reconciled (R-17)")
     for fid in sorted(state.missing):
         out.append(f"{fid} is missing")
+    for fid, loc in state.location.items():
+        if loc.reported and loc.store is not None:
+            out.append(f"{fid} was reported into a store: the armorer takes and inspects it")
     return out
 
 
@@ -338,11 +350,12 @@ def change_setting(state: ProductionState, cmd: c.ChangeSetting, ctx: c.Context)
     me = guards.actor(state, ctx)
     guards.require_role(me, REVIEWERS, "change a production setting")
     setting = _setting(cmd.setting, cmd.value)
-    if setting.is_looser(cmd.value):
+    current = state.setting(setting.name)
+    if setting.is_looser(cmd.value, current):
         raise Refused(
             setting.rule,
-            f"{setting.name} {cmd.value} {setting.unit} is looser than the protocol's "
-            f"{setting.default}.",
+            f"{setting.name} {cmd.value} {setting.unit} is looser than the production's "
+            f"{current} (the protocol's default is {setting.default}).",
             "A production may only make rules stricter; loosening needs the safety "
             "advisor's signed waiver (coldcheck waiver grant).",
         )
@@ -375,9 +388,10 @@ def grant_waiver(state: ProductionState, cmd: c.GrantWaiver, ctx: c.Context) -> 
     reason = " ".join(cmd.reason.split())
     if len(reason) < 10:
         raise InvalidInput("A waiver states its reason.", "Say why the looser value is safe.")
-    if not setting.is_looser(cmd.value):
+    if not setting.is_looser(cmd.value, state.setting(setting.name)):
         raise Conflict(
-            f"{setting.name} {cmd.value} is not looser than the protocol's default.",
+            f"{setting.name} {cmd.value} is not looser than the production's "
+            f"{state.setting(setting.name)}.",
             "No waiver is needed: change the setting (coldcheck setting set).",
         )
     return [

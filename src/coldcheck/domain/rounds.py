@@ -63,6 +63,13 @@ def load(state: ProductionState, cmd: c.LoadRounds, ctx: c.Context) -> list[ev.E
         )
     if not 1 <= cmd.count <= 200:
         raise InvalidInput(f"Load 1 to 200 rounds, not {cmd.count}.", "Count the rounds.")
+    if lot.ammo_class == "blank" and lot.suspect:
+        raise Refused(
+            "R-05",
+            f"{what}: lot {lot.id} is quarantined: a live round was found in a firearm "
+            "loaded from it.",
+            "Never load from it again; keep it for the investigation.",
+        )
     if lot.ammo_class == "dummy" and not lot.loadable:
         raise Refused(
             "R-05",
@@ -159,15 +166,22 @@ def unload(state: ProductionState, cmd: c.UnloadFirearm, ctx: c.Context) -> list
 
 
 def _unplanned_because(state: ProductionState, firearm: Firearm, count: int) -> str:
+    stop = gates.stop_work(state, firearm.id)
+    if stop is not None:
+        return f"firearms work was stopped ({stop.rule}: {stop.why})"
     holder = state.holder(firearm.id)
     if holder is None or Role.TALENT not in state.people[holder].roles:
         return "it was not in a talent's hands for a take"
+    if state.location[firearm.id].reported:
+        return "it had left the armorer-talent chain (reported with its holder)"
     found = state.inspections.get(firearm.id)
     if found is None or found.result != "BLANKS" or found.announced != "hot":
         return "it was not verified and announced hot with blanks"
+    if found.void and not found.void.startswith("discharged"):
+        return f"its check was void: it was {found.void}"
     call = state.calls.get(firearm.id)
     plan = state.plans.get(call.scene) if call is not None else None
-    entry = plan.entries.get(firearm.id) if plan is not None else None
+    entry = plan.entries.get(firearm.id) if plan is not None and plan.approved_seq else None
     if call is None or entry is None or entry[0] != "blank":
         return "no approved plan for the current set-up has it fire blanks"
     rounds = state.rounds_in(firearm.id)
@@ -240,6 +254,7 @@ def clear_misfire(state: ProductionState, cmd: c.ClearMisfire, ctx: c.Context) -
     guards.require_role(me, ARMORERS, "clear a misfire", "R-25")
     firearm = guards.firearm(state, cmd.firearm)
     _held_by_me(state, firearm, me.id, "clear it", "R-25")
+    gates.require_not_held(state, f"{firearm.id}'s misfire cannot be cleared", firearm=firearm.id)
     rounds = state.rounds_in(firearm.id)
     if not rounds.misfire_at:
         raise Conflict(f"{firearm.id} has no misfire waiting.", "Nothing to clear.")

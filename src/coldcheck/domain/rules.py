@@ -102,7 +102,7 @@ _TABLE: tuple[tuple[str, str, str, str, str, str], ...] = (
     ('R-15', 'B', 'alert', 'enforced',
      'The firearm goes back to the armorer as soon as "cut" is called.',
      'alert: a firearm still with talent after the take has ended'),
-    ('R-16', 'B', 'record alert', 'planned',
+    ('R-16', 'B', 'record alert', 'partly',
      'While firearms are out, the armorer has no other duties.',
      'record; alert when the armorer is assigned other work while firearms are out'),
     ('R-17', 'B', 'gate', 'enforced',

@@ -92,8 +92,10 @@ class Lot:
     @property
     def loadable(self) -> bool:
         """R-05: a dummy lot is loadable only when every round in it was shown inert."""
+        if self.suspect:
+            return False
         if self.ammo_class == "dummy":
-            return self.suspect == 0 and self.inert >= self.count
+            return self.inert >= self.count
         return self.ammo_class == "blank"
 
 
@@ -249,6 +251,8 @@ class ProductionState:
     inspections: dict[str, Inspection] = field(default_factory=dict)
     rounds: dict[str, Rounds] = field(default_factory=dict)  # firearms ever loaded
     days: dict[str, int] = field(default_factory=dict)  # opening check: ISO day -> seq (R-03)
+    day_seq: int = 0  # the newest opening check: the shoot day it opened (until wrap)
+    day_time: str = ""
     training: dict[tuple[str, str], int] = field(default_factory=dict)  # (person, action)
     plans: dict[str, Plan] = field(default_factory=dict)  # by scene, the newest
     meetings: dict[str, Meeting] = field(default_factory=dict)
@@ -442,7 +446,8 @@ def _firearm_corrected(s: ProductionState, e: ev.FirearmCorrected, t: Stamp) -> 
         firearm = replace(firearm, calibre=e.value)
     elif e.field == "owner":
         firearm = replace(firearm, owner=e.value)
-    return replace(s, firearms={**s.firearms, e.firearm: firearm})
+    s = replace(s, firearms={**s.firearms, e.firearm: firearm})
+    return _void(s, e.firearm, "corrected in the register since")
 
 
 def _move(s: ProductionState, firearm: str, loc: Location) -> ProductionState:
@@ -534,7 +539,7 @@ def _announced(s: ProductionState, e: ev.FirearmAnnounced, t: Stamp) -> Producti
 
 
 def _day(s: ProductionState, e: ev.DayOpened, t: Stamp) -> ProductionState:
-    return replace(s, days={**s.days, e.day: t.seq}, on_break="")
+    return replace(s, days={**s.days, e.day: t.seq}, on_break="", day_seq=t.seq, day_time=t.time)
 
 
 def _trained(s: ProductionState, e: ev.TrainingRecorded, t: Stamp) -> ProductionState:
@@ -646,7 +651,9 @@ def _discharged(s: ProductionState, e: ev.FirearmDischarged, t: Stamp) -> Produc
     for lot_id, n in taken:
         lot = s.lots[lot_id]
         s = _set_lot(s, replace(lot, fired=lot.fired + n))
-    r = replace(r, spent=r.spent + e.count, fired=r.fired + e.count)
+    # a discharge while a misfire waits is the hang-fire: the round fired late, nothing is left
+    # to clear (R-42)
+    r = replace(r, spent=r.spent + e.count, fired=r.fired + e.count, misfire_at="")
     s = _set_rounds(s, e.firearm, r)
     return _void(s, e.firearm, "discharged since")
 
@@ -683,7 +690,12 @@ def _incident(s: ProductionState, e: ev.IncidentOpened, t: Stamp) -> ProductionS
         seq=t.seq,
     )
     missing = s.missing | set(e.firearms) if e.kind == "firearm_missing" else s.missing
-    return replace(s, incidents={**s.incidents, e.incident: incident}, missing=missing)
+    s = replace(s, incidents={**s.incidents, e.incident: incident}, missing=missing)
+    if e.kind == "live_round_found":
+        for lot_id in e.lots:  # a lot that held a live round is never loaded again (R-05)
+            lot = s.lots[lot_id]
+            s = _set_lot(s, replace(lot, suspect=max(lot.suspect, 1)))
+    return s
 
 
 def _incident_closed(s: ProductionState, e: ev.IncidentClosed, t: Stamp) -> ProductionState:

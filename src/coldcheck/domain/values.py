@@ -200,8 +200,10 @@ class Setting:
     lowest: int
     highest: int
 
-    def is_looser(self, value: int) -> bool:
-        return value > self.default if self.stricter == "lower" else value < self.default
+    def is_looser(self, value: int, than: int | None = None) -> bool:
+        """True when ``value`` is looser than ``than`` (the protocol's default if None)."""
+        base = self.default if than is None else than
+        return value > base if self.stricter == "lower" else value < base
 
 
 SETTINGS: dict[str, Setting] = {

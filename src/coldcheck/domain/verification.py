@@ -75,6 +75,12 @@ def witness(state: ProductionState, cmd: WitnessCheck, ctx: Context) -> list[ev.
             "The armorer inspects every chamber and the barrel first.",
         )
     found = state.inspections[firearm.id]
+    if found.by == me.id:
+        raise Refused(
+            "R-20",
+            f"{me.name} inspected {firearm.id} and cannot also witness the check.",
+            "The armorer shows it to the 1st AD and the talent; they attest.",
+        )
     if any(person == me.id for person, _ in found.witnesses):
         raise Conflict(f"{me.name} has already attested this check.", "Nothing to do.")
     return [

@@ -170,7 +170,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="break",
         handler="call_break",
-        signed=False,
+        signed=True,
         args=(_a("kind", Kind.CHOICE, "break, lunch or wrap", choices=("break", "lunch", "wrap")),),
         show="{kind}",
         help="A break, lunch or wrap: only with everything locked away (R-08, R-17).",
@@ -271,7 +271,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="announce",
         handler="announce",
-        signed=False,
+        signed=True,
         args=(FIREARM,),
         show="{firearm}",
         help="The 1st AD announces the verified state: cold or hot (R-28, R-29, R-41).",
@@ -339,7 +339,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="receive-ammo",
         handler="receive_ammunition",
-        signed=False,
+        signed=True,
         args=(
             _a("class", Kind.CHOICE, "dummy, blank or live", choices=_values(AmmoClass)),
             _a("calibre", Kind.TEXT, "the calibre: .45 Colt, 9mm, 12ga"),
@@ -356,7 +356,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="inspect-dummies",
         handler="inspect_dummies",
-        signed=False,
+        signed=True,
         args=(
             _a("lot", Kind.TEXT, "the dummy lot (A01)"),
             _a("inspected", Kind.NUMBER, "rounds inspected"),
@@ -468,7 +468,7 @@ _SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="setting",
         handler="change_setting",
-        signed=False,
+        signed=True,
         args=(
             _a("name", Kind.CHOICE, "the setting", choices=tuple(sorted(SETTINGS))),
             _a("value", Kind.NUMBER, "its new value"),

@@ -63,6 +63,7 @@ def _receive_ammo(app: App, p: str, actor: str, a: Args, pin: str) -> Appended:
         store=a.text("store"),
         load=v.BlankLoad(a.text("load")) if a.text("load") else None,
         close_range=a.flag("close_range"),
+        pin=pin,
     )
 
 
@@ -75,6 +76,7 @@ def _inspect_dummies(app: App, p: str, actor: str, a: Args, pin: str) -> Appende
         inspected=a.number("inspected"),
         inert=a.number("inert"),
         methods=frozenset(v.DummyCheck(m) for m in a.texts("methods")),
+        pin=pin,
     )
 
 
@@ -131,7 +133,7 @@ CALLS: dict[str, Call] = {
         app, p, actor, a.text("firearm"), a.text("scene")
     ),
     "cut": lambda app, p, actor, a, pin: h.cut(app, p, actor, a.text("scene")),
-    "break": lambda app, p, actor, a, pin: h.call_break(app, p, actor, a.text("kind")),
+    "break": lambda app, p, actor, a, pin: h.call_break(app, p, actor, a.text("kind"), pin=pin),
     "resume-day": lambda app, p, actor, a, pin: h.resume_day(app, p, actor),
     "unlock": lambda app, p, actor, a, pin: h.set_lock(app, p, actor, a.text("store"), False),
     "lock": lambda app, p, actor, a, pin: h.set_lock(app, p, actor, a.text("store"), True),
@@ -146,7 +148,7 @@ CALLS: dict[str, Call] = {
     "cancel": lambda app, p, actor, a, pin: h.cancel(app, p, actor, a.text("firearm")),
     "inspect": _inspect,
     "witness": lambda app, p, actor, a, pin: h.witness(app, p, actor, a.text("firearm"), pin),
-    "announce": lambda app, p, actor, a, pin: h.announce(app, p, actor, a.text("firearm")),
+    "announce": lambda app, p, actor, a, pin: h.announce(app, p, actor, a.text("firearm"), pin=pin),
     "load": lambda app, p, actor, a, pin: h.load(
         app, p, actor, a.text("firearm"), a.text("lot"), a.number("count"), pin=pin
     ),
@@ -197,7 +199,7 @@ CALLS: dict[str, Call] = {
     ),
     "record-permit": _record_permit,
     "setting": lambda app, p, actor, a, pin: h.change_setting(
-        app, p, actor, a.text("name"), a.number("value")
+        app, p, actor, a.text("name"), a.number("value"), pin=pin
     ),
     "waiver": lambda app, p, actor, a, pin: h.grant_waiver(
         app, p, actor, a.text("name"), a.number("value"), a.text("reason"), pin=pin

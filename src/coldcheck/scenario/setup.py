@@ -76,6 +76,7 @@ def setup(app: App, production: str, s: Scenario, pins: dict[str, str]) -> None:
                 store=lot.store,
                 load=lot.load,
                 close_range=lot.close_range,
+                pin=head,
             )
     except Refusal as exc:
         raise ScenarioError(s.path, line, f"the setup is refused: {exc.line()}") from exc
