@@ -84,7 +84,7 @@ def inspect_dummies(state: ProductionState, cmd: InspectDummies, ctx: Context) -
             "Say how the rounds were shown inert.",
             "Give --method rattle, case_hole or inert_primer.",
         )
-    left = lot.count - lot.inert
+    left = lot.received - lot.inert
     if not 1 <= cmd.inspected <= left or not 0 <= cmd.inert <= cmd.inspected:
         raise InvalidInput(
             f"Lot {lot.id} has {left} rounds left to inspect; the inert ones "

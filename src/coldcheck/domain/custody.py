@@ -101,19 +101,12 @@ def put_back(state: ProductionState, cmd: ReturnFirearm, ctx: Context) -> list[e
             f"{what}: it still holds rounds, spent cases or a misfire.",
             "Unload it first (coldcheck unload).",
         )
-    if firearm.id in state.issued:
-        since = max(
-            state.issued[firearm.id],
-            state.back.get(firearm.id, 0),
-            state.location[firearm.id].since_seq,
+    if firearm.id in state.post_use_due:
+        raise Refused(
+            "R-19",
+            f"{what}: it has not been inspected since it came back from the talent.",
+            "Inspect every position and the barrel after use (coldcheck inspect --post-use).",
         )
-        found = state.inspections.get(firearm.id)
-        if found is None or found.phase != "post_use" or found.seq < since:
-            raise Refused(
-                "R-19",
-                f"{what}: it has not been inspected since it came back from the talent.",
-                "Inspect every position and the barrel after use (coldcheck inspect --post-use).",
-            )
     if not rounds.reconciled:
         raise Refused(
             "R-09",

@@ -30,10 +30,14 @@ class Gate:
         return Refused(self.rule, f"{what}: {self.why}.", self.remedy)
 
 
-def stop_work(state: ProductionState, firearm: str = "") -> Gate | None:
-    """Why firearms work (on ``firearm``, or at all) is stopped now, or None."""
+def stop_work(
+    state: ProductionState, firearm: str = "", *, ignore_malfunction: bool = False
+) -> Gate | None:
+    """Why firearms work (on ``firearm``, or at all) is stopped now, or None.
+    ``ignore_malfunction`` leaves out the firearm's own malfunction incident (a hang-fire)."""
     for incident in state.incidents.values():
-        if incident.open and (not incident.firearm or incident.firearm == firearm):
+        own = incident.firearm == firearm and not ignore_malfunction
+        if incident.open and (not incident.firearm or own):
             scope = "" if not incident.firearm else f" on {incident.firearm}"
             return Gate(
                 "R-51",

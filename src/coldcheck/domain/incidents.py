@@ -15,7 +15,7 @@ from __future__ import annotations
 from coldcheck.domain import commands as c
 from coldcheck.domain import events as ev
 from coldcheck.domain import guards
-from coldcheck.domain.errors import Conflict, InvalidInput, NotFound
+from coldcheck.domain.errors import Conflict, InvalidInput, NotFound, Refused
 from coldcheck.domain.state import ProductionState
 from coldcheck.domain.values import IncidentKind, Role, choice
 
@@ -61,6 +61,12 @@ def open_incident(state: ProductionState, cmd: c.OpenIncident, ctx: c.Context) -
 def close_incident(state: ProductionState, cmd: c.CloseIncident, ctx: c.Context) -> list[ev.Event]:
     me = guards.actor(state, ctx)
     guards.require_role(me, REVIEWERS, "close an incident", "R-51")
+    if Role.ARMORER in me.roles:
+        raise Refused(
+            "R-51",
+            f"{me.name} handles firearms and cannot review an incident.",
+            "The safety advisor, or a producer who is not an armorer, reviews and closes it.",
+        )
     incident = state.incidents.get(cmd.incident)
     if incident is None:
         raise NotFound(f"There is no incident {cmd.incident}.", "See 'coldcheck incident list'.")

@@ -310,9 +310,8 @@ def outstanding(state: ProductionState, *, wrap: bool) -> list[str]:
                 out.append(f"{fid}'s rounds are not reconciled (R-17)")
     for fid in sorted(state.missing):
         out.append(f"{fid} is missing")
-    for fid, loc in state.location.items():
-        if loc.reported and loc.store is not None:
-            out.append(f"{fid} was reported into a store: the armorer takes and inspects it")
+    for fid in sorted(state.post_use_due):
+        out.append(f"{fid} has had no post-use inspection since it was out (R-19)")
     return out
 
 

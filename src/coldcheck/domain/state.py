@@ -95,7 +95,7 @@ class Lot:
         if self.suspect:
             return False
         if self.ammo_class == "dummy":
-            return self.inert >= self.count
+            return self.inert >= self.received
         return self.ammo_class == "blank"
 
 
@@ -260,6 +260,9 @@ class ProductionState:
     cuts: dict[str, int] = field(default_factory=dict)  # scene -> seq of its last "cut"
     issued: dict[str, int] = field(default_factory=dict)  # firearm -> seq handed to talent
     back: dict[str, int] = field(default_factory=dict)  # firearm -> seq back from talent
+    # firearms that were out of the armorer's hands (issued, or reported elsewhere) and have
+    # not had a post-use inspection since: firearm -> seq since when (R-19)
+    post_use_due: dict[str, int] = field(default_factory=dict)
     on_break: str = ""  # "", "break", "lunch" or "wrap"
     incidents: dict[str, Incident] = field(default_factory=dict)
     concerns: dict[str, Concern] = field(default_factory=dict)
@@ -474,7 +477,12 @@ def _returned(s: ProductionState, e: ev.FirearmReturned, t: Stamp) -> Production
 def _void(s: ProductionState, firearm: str, why: str) -> ProductionState:
     """R-23: leaving the armorer-talent chain voids the verification (not the record of it)."""
     found = s.inspections.get(firearm)
-    if found is None or found.void:
+    if found is None:
+        return s
+    # the first reason stands, except that anything beyond a shot of the take (a reload, a
+    # report, a store) replaces "discharged since": a check void only by the take's own shots
+    # still tells what was verified; after anything else it tells nothing
+    if found.void and (why.startswith("discharged") or not found.void.startswith("discharged")):
         return s
     return replace(s, inspections={**s.inspections, firearm: replace(found, void=why)})
 
@@ -499,7 +507,10 @@ def _accepted(s: ProductionState, e: ev.HandoffAccepted, t: Stamp) -> Production
     moved = _move(s, e.firearm, Location(person=e.receiver, since=t.time, since_seq=t.seq))
     giver, receiver = s.people[e.giver], s.people[e.receiver]
     if Role.TALENT in receiver.roles and Role.ARMORER in giver.roles:
-        return replace(moved, handoffs=pending, issued={**s.issued, e.firearm: t.seq})
+        due = {**s.post_use_due, e.firearm: s.post_use_due.get(e.firearm, t.seq)}
+        return replace(
+            moved, handoffs=pending, issued={**s.issued, e.firearm: t.seq}, post_use_due=due
+        )
     if Role.ARMORER in receiver.roles:
         return replace(moved, handoffs=pending, back={**s.back, e.firearm: t.seq})
     return replace(moved, handoffs=pending)
@@ -528,7 +539,9 @@ def _received(s: ProductionState, e: ev.AmmunitionReceived, t: Stamp) -> Product
 def _dummies(s: ProductionState, e: ev.DummyLotInspected, t: Stamp) -> ProductionState:
     lot = s.lots[e.lot]
     lot = replace(
-        lot, inert=min(lot.count, lot.inert + e.inert), suspect=lot.suspect + e.inspected - e.inert
+        lot,
+        inert=min(lot.received, lot.inert + e.inert),
+        suspect=lot.suspect + e.inspected - e.inert,
     )
     return replace(s, lots={**s.lots, e.lot: lot})
 
@@ -739,7 +752,13 @@ def _reported(s: ProductionState, e: ev.CustodyReported, t: Stamp) -> Production
         reported=True,
     )
     handoffs = {k: v for k, v in s.handoffs.items() if v.firearm != e.firearm}
-    moved = replace(_move(s, e.firearm, loc), handoffs=handoffs, missing=s.missing - {e.firearm})
+    due = {**s.post_use_due, e.firearm: s.post_use_due.get(e.firearm, t.seq)}
+    moved = replace(
+        _move(s, e.firearm, loc),
+        handoffs=handoffs,
+        missing=s.missing - {e.firearm},
+        post_use_due=due,
+    )
     return _void(moved, e.firearm, "out of the armorer-talent chain since")
 
 
@@ -784,7 +803,11 @@ def _inspected(s: ProductionState, e: ev.FirearmInspected, t: Stamp) -> Producti
         time=t.time,
         seq=t.seq,
     )
-    return replace(s, inspections={**s.inspections, e.firearm: found})
+    s = replace(s, inspections={**s.inspections, e.firearm: found})
+    held = s.location[e.firearm].person == e.armorer  # back in the armorer's hands
+    if e.phase == "post_use" and held and e.firearm in s.post_use_due:
+        s = replace(s, post_use_due=_without(s.post_use_due, e.firearm))
+    return s
 
 
 _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], ProductionState]] = {
