@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from coldcheck.app.dispatch import CALLS
 from coldcheck.app.journal import Appended
 from coldcheck.cli.main import app
-from coldcheck.scenario.dispatch import CALLS
 from coldcheck.scenario.loader import load
 
 ROOT = Path(__file__).resolve().parents[2]

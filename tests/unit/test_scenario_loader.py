@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from coldcheck.app import handlers
+from coldcheck.app.actions import ACTIONS
+from coldcheck.app.dispatch import CALLS
 from coldcheck.domain.values import Role
-from coldcheck.scenario.actions import ACTIONS
-from coldcheck.scenario.dispatch import CALLS
 from coldcheck.scenario.loader import DEFAULT_START, load, parse
 from coldcheck.scenario.model import Expect, ScenarioError
 

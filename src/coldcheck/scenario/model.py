@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from coldcheck.app.actions import Args, Value
 from coldcheck.domain.values import (
     Action,
     AmmoClass,
@@ -18,7 +18,7 @@ from coldcheck.domain.values import (
     StoreKind,
 )
 
-Value = str | int | bool | tuple[str, ...]
+__all__ = ["Args", "Value"]
 
 
 class ScenarioError(Exception):
@@ -53,37 +53,6 @@ class Expect:
         if self.outcome == "incident":
             return f"incident {self.kind}"
         return self.outcome
-
-
-@dataclass(frozen=True, slots=True)
-class Args:
-    """A step's arguments, complete (defaults filled in) and of the types the action takes."""
-
-    values: Mapping[str, Value]
-
-    def text(self, name: str) -> str:
-        value = self.values[name]
-        if not isinstance(value, str):
-            raise TypeError(f"argument {name} is not text")
-        return value
-
-    def number(self, name: str) -> int:
-        value = self.values[name]
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"argument {name} is not a number")
-        return value
-
-    def flag(self, name: str) -> bool:
-        value = self.values[name]
-        if not isinstance(value, bool):
-            raise TypeError(f"argument {name} is not yes/no")
-        return value
-
-    def texts(self, name: str) -> tuple[str, ...]:
-        value = self.values[name]
-        if not isinstance(value, tuple):
-            raise TypeError(f"argument {name} is not a list")
-        return value
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -6,8 +6,8 @@ import textwrap
 from itertools import groupby
 from typing import Any
 
+from coldcheck.app.actions import ACTIONS
 from coldcheck.domain.alerts import Alert
-from coldcheck.scenario.actions import ACTIONS
 from coldcheck.scenario.model import Step
 from coldcheck.scenario.runner import FileResult, StepResult
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from coldcheck.app import ledgerops, queries, refs
+from coldcheck.app.dispatch import CALLS
 from coldcheck.app.service import App, bootstrap
 from coldcheck.app.settings import Settings
 from coldcheck.domain import events as ev
@@ -25,7 +26,6 @@ from coldcheck.domain.errors import Refusal
 from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.values import EVIDENCE_KINDS, IncidentKind
 from coldcheck.ledger.errors import LedgerError
-from coldcheck.scenario.dispatch import CALLS
 from coldcheck.scenario.model import Expect, Scenario, Step
 from coldcheck.scenario.setup import setup
 

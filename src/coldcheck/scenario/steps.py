@@ -9,10 +9,10 @@ from functools import partial
 
 from yaml.nodes import Node
 
+from coldcheck.app.actions import ACTIONS, Arg, Kind
 from coldcheck.domain.inspection import parse_position
 from coldcheck.domain.rules import RULES
 from coldcheck.domain.values import IncidentKind
-from coldcheck.scenario.actions import ACTIONS, Arg, Kind
 from coldcheck.scenario.model import (
     Args,
     CastMember,

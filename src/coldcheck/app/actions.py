@@ -1,11 +1,14 @@
-"""The actions a scenario step can take: one per application handler, with its arguments.
+"""The action catalogue: every command a person can give, one per application handler, with
+its arguments. The scenario runner and the HTTP API both read it, so a command is described
+once.
 
-Pure data: the loader checks a step against it, docs/scenarios.md describes it (a test keeps
-the two in step), and ``dispatch`` maps each action to its handler.
+Pure data: the scenario loader and the API check a request against it, docs/scenarios.md
+describes it (a test keeps the two in step), and ``dispatch`` maps each action to its handler.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +20,39 @@ from coldcheck.domain.values import (
     DummyCheck,
     IncidentKind,
 )
-from coldcheck.scenario.model import Value
+
+Value = str | int | bool | tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Args:
+    """A step's arguments, complete (defaults filled in) and of the types the action takes."""
+
+    values: Mapping[str, Value]
+
+    def text(self, name: str) -> str:
+        value = self.values[name]
+        if not isinstance(value, str):
+            raise TypeError(f"argument {name} is not text")
+        return value
+
+    def number(self, name: str) -> int:
+        value = self.values[name]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"argument {name} is not a number")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.values[name]
+        if not isinstance(value, bool):
+            raise TypeError(f"argument {name} is not yes/no")
+        return value
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.values[name]
+        if not isinstance(value, tuple):
+            raise TypeError(f"argument {name} is not a list")
+        return value
 
 
 class Kind(StrEnum):

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from datetime import date
 
 from coldcheck.app import handlers as h
+from coldcheck.app.actions import Args
 from coldcheck.app.journal import Appended
 from coldcheck.app.service import App
 from coldcheck.domain import values as v
-from coldcheck.scenario.model import Args
 
 Call = Callable[[App, str, str, Args, str], Appended]
 
