@@ -220,6 +220,7 @@ def accept(state: ProductionState, cmd: AcceptHandoff, ctx: Context) -> list[ev.
     giver = state.people[handoff.giver]
     _check_roles(state, handoff.firearm, giver, me)  # an evidence hold since the proposal
     if _is_issue(giver, me):
+        guards.require_permit(giver, ctx)  # the permit may have lapsed since the proposal
         _require_issue_gates(state, state.firearms[handoff.firearm], giver, me, ctx)
     return [
         ev.HandoffAccepted(
