@@ -12,10 +12,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
-## run: seed the demo production (once) and show where every firearm is
+## run: seed the demo production (once), then serve the web app with it at http://127.0.0.1:8000/
 run: $(STAMP)
 	$(BIN)/coldcheck demo
 	$(BIN)/coldcheck status
+	@echo "Open http://127.0.0.1:8000/ and sign in (see above: e.g. dana / 'showdown at high noon'). Ctrl-C stops."
+	$(BIN)/coldcheck serve --host 127.0.0.1 --port 8000
 
 ## test: lint, types, and the whole test suite
 test: lint types unit

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from coldcheck.app import handlers as h
 from coldcheck.app import ledgerops
+from coldcheck.app.accounts import Accounts
 from coldcheck.app.service import App
 from coldcheck.domain.values import (
     Action,
@@ -436,3 +437,26 @@ def _shoot_day(app: App, clock: SimClock) -> None:
     for hhmm, step in steps:
         clock.at(hhmm)
         step()
+
+
+DEMO_PASSWORD = "showdown at high noon"  # noqa: S105 - every demo account's, demo data only
+
+
+def demo_username(name: str) -> str:
+    """A demo person's sign-in: their first name, lower case (hannah, dana, jack, ...)."""
+    return name.split(maxsplit=1)[0].lower()
+
+
+def seed_accounts(app: App, accounts: Accounts) -> list[tuple[str, str, str]]:
+    """An account for every demo person, linked to them: (username, person, roles)."""
+    state = app.state(PRODUCTION)
+    made = []
+    for person in state.people.values():
+        username = demo_username(person.name)
+        account = accounts.store.account_by_username(username)
+        if account is None:
+            account = accounts.create_account(username, person.name, DEMO_PASSWORD)
+        if accounts.store.member(account.id, PRODUCTION) is None:
+            accounts.link(account.id, PRODUCTION, person.id)
+        made.append((username, person.name, ", ".join(sorted(r.value for r in person.roles))))
+    return made

@@ -12,9 +12,12 @@ import typer
 from coldcheck import __version__
 from coldcheck.app import demo as demo_data
 from coldcheck.app import handlers
+from coldcheck.app.accounts import Accounts
 from coldcheck.app.service import App
+from coldcheck.cli import accounts as accounts_cli
 from coldcheck.cli import custody, incidents, protocol, records, rounds
 from coldcheck.cli import scenario as scenario_cli
+from coldcheck.cli import web as web_cli
 from coldcheck.cli.ammunition import ammo_app
 from coldcheck.cli.armoury import firearm_app, store_app
 from coldcheck.cli.common import (
@@ -39,6 +42,7 @@ from coldcheck.cli.people import (
     people_app,
 )
 from coldcheck.domain.values import Role
+from coldcheck.store.sqlite_accounts import SqliteAccountStore
 
 app = typer.Typer(
     name="coldcheck",
@@ -79,6 +83,8 @@ app.add_typer(incidents.work_app, name="work")
 app.add_typer(protocol.setting_app, name="setting")
 app.add_typer(protocol.waiver_app, name="waiver")
 app.add_typer(protocol.range_app, name="range")
+app.add_typer(accounts_cli.account_app, name="account")
+app.command("serve")(web_cli.serve)
 
 
 @app.command("init")
@@ -152,6 +158,13 @@ def demo(db: DbOpt = None, json: JsonOpt = False) -> None:
                 datetime.now(UTC).date(),
                 progress=lambda step: typer.echo(f"... {step}", err=True),
             )
+        service = Accounts(
+            SqliteAccountStore(application.settings.db, create=True), clock=application.clock
+        )
+        try:
+            signins = demo_data.seed_accounts(application, service)
+        finally:
+            service.store.close()
         state = application.state(demo_data.PRODUCTION)
         note = (
             f"Seeded the demo production {state.name}: {len(state.people)} people, "
@@ -166,8 +179,13 @@ def demo(db: DbOpt = None, json: JsonOpt = False) -> None:
                 "production": demo_data.PRODUCTION,
                 "entries": state.seq,
                 "demo_pin": demo_data.DEMO_PIN,
+                "demo_password": demo_data.DEMO_PASSWORD,
+                "accounts": [{"username": u, "name": n, "roles": r} for u, n, r in signins],
             },
-            f"{note}\nDemo PIN for every demo person: {demo_data.DEMO_PIN}",
+            f"{note}\nDemo PIN for every demo person: {demo_data.DEMO_PIN}\n"
+            f"Web sign-in: username = first name in lower case (hannah: head armorer, dana: "
+            f"1st AD, jack: talent, ruth: safety advisor, ...), password "
+            f"'{demo_data.DEMO_PASSWORD}'",
         )
 
     run_command(db, json, run, create=True)

@@ -1,0 +1,535 @@
+"""Accounts and sessions of the web app: passwords, sign-in, lockout, session lifetimes, CSRF.
+
+Pure rules (``normalise_username``, ``check_password``, ``lock_until``, ``token_hash``,
+``csrf_matches``, ``request_fingerprint``) and one small class, ``Accounts``, that applies them
+to an ``AccountStore`` with an injected clock. Every decision a web worker needs is made from
+the store, never from process memory, so any worker can serve any request.
+
+The numbers (docs/security.md explains each choice):
+
+- passwords: 12 to 128 characters, any characters, no composition rules; refused when they
+  contain the username or are built from a common password, a keyboard run or a word of
+  this domain; hashed with argon2id (argon2-cffi's RFC 9106 low-memory profile: t=3,
+  m=64 MiB, p=4), rehashed at sign-in when the parameters change;
+- lockout: 5 failures for a username within 15 minutes pause its sign-in for 15 minutes;
+- sessions: 32 random bytes (256 bits) per token, stored only as SHA-256; idle timeout 30
+  minutes, absolute lifetime 12 hours; a CSRF token per session, compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from argon2 import Parameters, PasswordHasher, Type, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound
+from coldcheck.ledger.entry import check_id
+from coldcheck.ledger.errors import EncodingError
+from coldcheck.store.accounts import Account, AccountStore, AuthEventKind, Duplicate, Membership
+
+# -- the parameters ----------------------------------------------------------------------------
+
+MIN_PASSWORD = 12  # characters; ASVS asks for 8 at least and strongly recommends 15
+MAX_PASSWORD = 128  # characters; long passphrases are welcome (ASVS: at least 64 allowed)
+LOCKOUT_THRESHOLD = 5  # failures for one username ...
+LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this window ...
+LOCKOUT_DURATION = timedelta(minutes=15)  # ... pause its sign-in this long after the last one
+IDLE_TIMEOUT = timedelta(minutes=30)  # a session unused this long is over
+ABSOLUTE_LIFETIME = timedelta(hours=12)  # a session is over this long after sign-in, in use or not
+TOUCH_INTERVAL = timedelta(minutes=1)  # last use is written at most once a minute per session
+TOKEN_BYTES = 32  # session and CSRF tokens: 256 bits from the OS's CSPRNG
+IDEMPOTENCY_RETENTION = timedelta(hours=24)  # stored responses older than this may be purged
+
+# argon2-cffi's default (RFC 9106, second recommendation): above OWASP's argon2id minimum.
+PRODUCTION_PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+# Only for the test suite (COLDCHECK_INSECURE_TEST_KDF=1): the least work argon2 allows.
+TEST_ONLY_PARAMETERS = Parameters(
+    type=Type.ID,
+    version=19,
+    salt_len=16,
+    hash_len=32,
+    time_cost=1,
+    memory_cost=8,
+    parallelism=1,
+)
+
+WRONG_CREDENTIALS = "The username or password is not correct."
+
+# -- passwords ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that, padded with digits or symbols, make up most leaked passwords of 12 characters or
+# more ("Password2024!", "iloveyou123456"); compared after undoing common letter swaps (p@ssw0rd).
+_COMMON_WORDS = _words(
+    """
+    password passwort motdepasse contrasena mypassword newpassword yourpassword changeme
+    letmein welcome welcomehome qwerty azerty qwertz admin administrator root guest login
+    default secret test tester iloveyou loveyou lovely loveme love monkey dragon master
+    shadow sunshine princess football baseball basketball soccer hockey superman batman
+    spiderman starwars pokemon whatever freedom trustno computer internet samsung google
+    hello hellokitty summer winter spring autumn liverpool chelsea arsenal america mustang
+    ferrari killer hunter ranger buster tigger jordan michael charlie jessica ashley daniel
+    thomas jennifer matthew nicole andrew joshua maggie pepper ginger cookie chocolate
+    myspace facebook instagram linkedin twitter youtube passpass blink abc
+    """
+)
+# Whole passphrases that are famous, compared as letters only.
+_COMMON_PHRASES = _words(
+    """
+    correcthorsebatterystaple thequickbrownfoxjumpsoverthelazydog iloveyousomuch
+    iloveyouforever letmeinplease opensesame maytheforcebewithyou
+    tobeornottobe thisismypassword ihavenopassword passwordpassword onetwothreefourfive
+    helloworld
+    """
+)
+# Context-specific words (ASVS 6.1.2, 6.2.11): this product, its trade and film sets.
+CONTEXT_WORDS = _words(
+    """
+    coldcheck armorer armourer armory armoury firearm firearms propgun propguns prop props
+    blank blanks blankround dummyround coldgun hotgun safety safetyfirst production
+    filmset onset setlife cast crew director producer action cut
+    """
+)
+# Keyboard rows and alphabets: a password that is a run along one of them is refused.
+_RUNS = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "0123456789",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "qazwsxedcrfvtgbyhnujmikolp",
+    "1q2w3e4r5t6y7u8i9o0p",
+)
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_REPEATED = re.compile(r"(.{1,4}?)\1+")
+
+
+def _core(text: str) -> str:
+    """The letters a password is built on: casefolded, digits and symbols at either end
+    removed, letter swaps undone (p@ssw0rd -> password), what is not a letter dropped."""
+    return _NOT_LETTER.sub("", _EDGES.sub("", text.casefold()).translate(_LEET))
+
+
+def _is_run(text: str) -> bool:
+    """A run of at least 4 along a keyboard row or an alphabet, forwards or backwards."""
+    if len(text) < 4:
+        return False
+    for run in _RUNS:
+        cycle = run * 3
+        if text in cycle or text in cycle[::-1]:
+            return True
+    return False
+
+
+def _built_from(core: str, words: frozenset[str]) -> bool:
+    """The core is one of the words, or one of them repeated (monkeymonkeymonkey)."""
+    if core in words:
+        return True
+    match = re.fullmatch(r"(.+?)\1+", core)
+    return bool(match and match.group(1) in words)
+
+
+def check_password(password: str, *, username: str, display_name: str = "") -> None:
+    """Refuse (InvalidInput) a password a new account or a password change may not use.
+
+    No composition rules: any characters, spaces included. The password is checked exactly as
+    given (never trimmed or case-changed); only the guessability checks look at a folded copy.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"The password has {len(password)} characters; it needs at least {MIN_PASSWORD}.",
+            "Use a passphrase of several unrelated words; spaces and any characters are allowed.",
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(
+            f"The password has {len(password)} characters; at most {MAX_PASSWORD} are allowed.",
+            f"Use a passphrase of {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+        )
+    folded = password.casefold()
+    core = _core(password)
+    name = username.casefold()
+    personal = {_core(name), _core(name.partition("@")[0]), _core(display_name)}
+    personal |= {_core(word) for word in display_name.split()}
+    personal = {word for word in personal if len(word) >= 3}
+    if name in folded or (core and _built_from(core, frozenset(personal))):
+        raise InvalidInput(
+            "The password contains the username or the account's name.",
+            "Choose a passphrase that has nothing to do with the username or your name.",
+        )
+    alnum = _NOT_ALNUM.sub("", folded)
+    guessable = (
+        _REPEATED.fullmatch(folded) is not None  # aaaaaaaaaaaa, abcabcabcabc
+        or _REPEATED.fullmatch(core) is not None
+        or _is_run(alnum)
+        or _NOT_LETTER.sub("", folded) in _COMMON_PHRASES
+        or (core != "" and (_built_from(core, _COMMON_WORDS | CONTEXT_WORDS) or _is_run(core)))
+    )
+    if guessable:
+        raise InvalidInput(
+            "This password is too easy to guess: it is a common password, a keyboard run, a "
+            "repeated pattern or a word of this trade, perhaps with digits or symbols added.",
+            "Choose a passphrase of several unrelated words; no special characters are needed.",
+        )
+
+
+def password_hasher(env: Mapping[str, str] | None = None) -> PasswordHasher:
+    """The argon2id hasher, read at the edge like ``Settings.load``: production parameters,
+    unless the test-only switch ``COLDCHECK_INSECURE_TEST_KDF=1`` is set."""
+    env = os.environ if env is None else env
+    fast = env.get("COLDCHECK_INSECURE_TEST_KDF") == "1"
+    return PasswordHasher.from_parameters(TEST_ONLY_PARAMETERS if fast else PRODUCTION_PARAMETERS)
+
+
+# -- usernames, tokens, fingerprints ---------------------------------------------------------
+
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._+-]*(@[a-z0-9-]+(\.[a-z0-9-]+)*)?")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) returns
+
+
+def normalise_username(text: str) -> str:
+    """The login as stored: trimmed and casefolded, 3-64 of a-z 0-9 . _ + - and an optional
+    @domain (plain ASCII, so that two logins cannot look alike)."""
+    name = text.strip().casefold()
+    if not 3 <= len(name) <= 64 or not _USERNAME.fullmatch(name):
+        raise InvalidInput(
+            "A username has 3 to 64 characters: letters a-z, digits and . _ + -, "
+            "optionally followed by @ and a domain.",
+            "For example hannah.reed@dustroad.example or hreed.",
+        )
+    return name
+
+
+def _display_name(text: str) -> str:
+    name = text.strip()
+    if not 1 <= len(name) <= 100 or any(unicodedata.category(c)[0] == "C" for c in name):
+        raise InvalidInput(
+            "A display name has 1 to 100 characters and no control characters.",
+            "Give the name people on set know you by, e.g. Hannah Reed.",
+        )
+    return name
+
+
+def token_hash(token: str) -> str:
+    """What the store keeps of a session token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def csrf_matches(expected: str, submitted: str | None) -> bool:
+    """Whether a submitted CSRF token is the session's, compared in constant time."""
+    if submitted is None:
+        return False
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), submitted.encode("utf-8", "surrogatepass")
+    )
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    """SHA-256 hex of method, path (with its query) and body, for the idempotency store. An
+    HTTP method or path holds no newline, so the three parts cannot run into each other."""
+    head = f"{method.upper()}\n{path}\n".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(head + body).hexdigest()
+
+
+def lock_until(failures: Sequence[datetime]) -> datetime | None:
+    """When a username's sign-in pause ends, given its failures oldest first (None: never
+    paused): LOCKOUT_DURATION after the last of any LOCKOUT_THRESHOLD failures that lie
+    within LOCKOUT_WINDOW."""
+    until: datetime | None = None
+    for last in range(LOCKOUT_THRESHOLD - 1, len(failures)):
+        if failures[last] - failures[last - LOCKOUT_THRESHOLD + 1] <= LOCKOUT_WINDOW:
+            end = failures[last] + LOCKOUT_DURATION
+            until = end if until is None else max(until, end)
+    return until
+
+
+# -- the service -------------------------------------------------------------------------------
+
+
+class SessionTokens(NamedTuple):
+    """What a sign-in hands to the browser: the session cookie's token and the CSRF token."""
+
+    token: str
+    csrf: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ActiveSession:
+    """A live session, as ``resolve`` finds it."""
+
+    account: str
+    username: str
+    csrf: str = field(repr=False)
+    idle_expires: datetime
+    absolute_expires: datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Accounts:
+    """Accounts, sign-in and sessions on an ``AccountStore``; ``clock`` gives aware datetimes."""
+
+    def __init__(
+        self,
+        store: AccountStore,
+        clock: Callable[[], datetime] = utc_now,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.hasher = password_hasher() if hasher is None else hasher
+        # Verified against when no account has the username, so that a sign-in costs the
+        # same work whether or not the account exists.
+        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(TOKEN_BYTES))
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def create_account(
+        self, username: str, display_name: str, password: str, *, client: str = ""
+    ) -> Account:
+        name = normalise_username(username)
+        shown = _display_name(display_name)
+        check_password(password, username=name, display_name=shown)
+        taken = Conflict(
+            f"The username {name} is taken.",
+            "Choose another username, or sign in if the account is yours.",
+        )
+        if self.store.account_by_username(name) is not None:
+            raise taken
+        now = self.clock()
+        try:
+            account = self.store.add_account(
+                username=name,
+                display_name=shown,
+                password_hash=self.hasher.hash(password),
+                created=now,
+            )
+        except Duplicate:  # another worker took it a moment ago
+            raise taken from None
+        self._record(now, AuthEventKind.ACCOUNT_CREATED, name, account.id, client)
+        return account
+
+    def change_password(
+        self,
+        account: str,
+        current: str,
+        new: str,
+        *,
+        keep_token: str | None = None,
+        client: str = "",
+    ) -> int:
+        """Change the password (the current one is required) and end every other session of
+        the account (all but ``keep_token``'s); return how many were ended."""
+        found = self._account(account)
+        now = self.clock()
+        self._refuse_if_locked(found.username, found.id, now, client)
+        if not self._verify(found.password_hash, current):
+            self._fail(found.username, found.id, now, client)
+            raise NotAuthorised(
+                "The current password is not correct; the password was not changed.",
+                "Type the current password again.",
+            )
+        check_password(new, username=found.username, display_name=found.display_name)
+        self.store.set_password_hash(found.id, self.hasher.hash(new))
+        keep = token_hash(keep_token) if keep_token else None
+        ended = self.store.end_sessions_of(found.id, keep=keep)
+        self._record(now, AuthEventKind.PASSWORD_CHANGED, found.username, found.id, client)
+        return ended
+
+    def disable(self, account: str) -> int:
+        """Disable an account and end all its sessions; return how many were ended."""
+        found = self._account(account)
+        self.store.set_disabled(found.id, True)
+        return self.store.end_sessions_of(found.id)
+
+    def link(self, account: str, production: str, person: str) -> Membership:
+        """Let the account act as ``person`` in ``production`` (one person per production, one
+        account per person). The caller checks that the person exists in the production."""
+        try:
+            check_id("production", production)
+            check_id("person", person)
+        except EncodingError as exc:
+            raise InvalidInput(f"{exc}.", "Use the ids that 'coldcheck people' lists.") from None
+        found = self._account(account)
+        acting = self.store.member(found.id, production)
+        if acting is not None:
+            raise Conflict(
+                f"Account {found.id} already acts as {acting} in {production}.",
+                "An account acts as one person per production; use another account.",
+            )
+        try:
+            return self.store.add_membership(found.id, production, person)
+        except Duplicate:
+            raise Conflict(
+                f"{person} of {production} is already linked to another account.",
+                "Each person signs in with one account; check the person's id.",
+            ) from None
+
+    def _account(self, account: str) -> Account:
+        found = self.store.account_by_id(account)
+        if found is None:
+            raise NotFound(f"There is no account {account}.", "Check the account id.")
+        return found
+
+    # -- sign-in -------------------------------------------------------------------------------
+
+    def sign_in(
+        self, username: str, password: str, *, client: str, current_token: str | None = None
+    ) -> SessionTokens:
+        """Open a session, or refuse with NotAuthorised; ``current_token``, a session the
+        browser already holds, is ended (a new token on every sign-in)."""
+        typed = username.strip().casefold()
+        now = self.clock()
+        try:
+            account = self.store.account_by_username(normalise_username(username))
+        except InvalidInput:
+            account = None
+        self._refuse_if_locked(typed, account.id if account else None, now, client)
+        # Verify even when there is no account (against a dummy hash) or it is disabled: the
+        # same work and the same answer either way.
+        matches = self._verify(account.password_hash if account else self._dummy_hash, password)
+        if account is None or account.disabled or not matches:
+            until = self._fail(typed, account.id if account else None, now, client)
+            remedy = (
+                f"Sign-in for this username is now paused until {_clock_time(until)} "
+                f"after {LOCKOUT_THRESHOLD} failed attempts."
+                if until
+                else "Check both and try again."
+            )
+            raise NotAuthorised(WRONG_CREDENTIALS, remedy)
+        if self.hasher.check_needs_rehash(account.password_hash):
+            self.store.set_password_hash(account.id, self.hasher.hash(password))
+        if current_token and _TOKEN.fullmatch(current_token):
+            self.store.end_session(token_hash(current_token))
+        tokens = SessionTokens(
+            token=secrets.token_urlsafe(TOKEN_BYTES), csrf=secrets.token_urlsafe(TOKEN_BYTES)
+        )
+        self.store.new_session(
+            token_hash=token_hash(tokens.token),
+            account=account.id,
+            csrf=tokens.csrf,
+            created=now,
+            idle_expires=now + IDLE_TIMEOUT,
+            absolute_expires=now + ABSOLUTE_LIFETIME,
+        )
+        self._record(now, AuthEventKind.SIGN_IN, typed, account.id, client)
+        return tokens
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        if len(password) > MAX_PASSWORD:  # no stored password is longer: spend the work, fail
+            password, password_hash = "", self._dummy_hash
+        try:
+            return self.hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):  # a mismatch, or a damaged hash
+            return False
+
+    def _refuse_if_locked(
+        self, username: str, account: str | None, now: datetime, client: str
+    ) -> None:
+        until = self._locked_until(username, now)
+        if until is None:
+            return
+        self._record(now, AuthEventKind.LOCKOUT, username, account, client)
+        minutes = math.ceil((until - now).total_seconds() / 60)
+        raise NotAuthorised(
+            "Sign-in for this username is paused after too many failed attempts.",
+            f"Try again after {_clock_time(until)} (in {minutes} minute{'s' * (minutes != 1)}).",
+        )
+
+    def _fail(
+        self, username: str, account: str | None, now: datetime, client: str
+    ) -> datetime | None:
+        """Record a failure; if it starts a pause, record the lockout and return its end."""
+        self._record(now, AuthEventKind.FAILURE, username, account, client)
+        until = self._locked_until(username, now)
+        if until is not None:
+            self._record(now, AuthEventKind.LOCKOUT, username, account, client)
+        return until
+
+    def _locked_until(self, username: str, now: datetime) -> datetime | None:
+        failures = self.store.failures_since(username, now - LOCKOUT_WINDOW - LOCKOUT_DURATION)
+        until = lock_until(failures)
+        return until if until is not None and now < until else None
+
+    def _record(
+        self, now: datetime, kind: AuthEventKind, username: str, account: str | None, client: str
+    ) -> None:
+        self.store.record_event(
+            time=now, kind=kind, username=username, account=account, client=client
+        )
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def resolve(self, token: str | None, *, client: str = "") -> ActiveSession | None:
+        """The live session of a cookie's token, or None (unknown, ended, lapsed, or its
+        account disabled). A lapsed session is ended and recorded as ``expired`` once."""
+        if not token or not _TOKEN.fullmatch(token):
+            return None
+        hashed = token_hash(token)
+        session = self.store.session(hashed)
+        if session is None or session.ended:
+            return None
+        account = self.store.account_by_id(session.account)
+        now = self.clock()
+        if now >= session.idle_expires or now >= session.absolute_expires:
+            if self.store.end_session(hashed) and account is not None:
+                self._record(now, AuthEventKind.EXPIRED, account.username, account.id, client)
+            return None
+        if account is None or account.disabled:
+            self.store.end_session(hashed)
+            return None
+        idle_expires = session.idle_expires
+        if now - session.last_seen >= TOUCH_INTERVAL:
+            idle_expires = min(now + IDLE_TIMEOUT, session.absolute_expires)
+            self.store.touch_session(hashed, last_seen=now, idle_expires=idle_expires)
+        return ActiveSession(
+            account=account.id,
+            username=account.username,
+            csrf=session.csrf,
+            idle_expires=idle_expires,
+            absolute_expires=session.absolute_expires,
+        )
+
+    def sign_out(self, token: str | None, *, client: str = "") -> bool:
+        """End the token's session; False if there was no live session to end."""
+        if not token or not _TOKEN.fullmatch(token):
+            return False
+        hashed = token_hash(token)
+        session = self.store.session(hashed)
+        if session is None or not self.store.end_session(hashed):
+            return False
+        account = self.store.account_by_id(session.account)
+        username = account.username if account else ""
+        self._record(self.clock(), AuthEventKind.SIGN_OUT, username, session.account, client)
+        return True
+
+    @staticmethod
+    def check_csrf(session: ActiveSession, submitted: str | None) -> bool:
+        """Whether a form's or header's CSRF token belongs to the session."""
+        return csrf_matches(session.csrf, submitted)
+
+
+def _clock_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M UTC")

@@ -1,0 +1,236 @@
+"""The account store port: accounts, memberships, sessions, the sign-in log and idempotency.
+
+Everything the web server's workers must share lives here, never in process memory: a
+session opened by one worker is resolved by another, a lockout counted by one is seen by all,
+and a replayed request finds the first response whatever worker answered it.
+
+What it stores, and what it never stores:
+
+- a password only as an argon2id PHC string (``$argon2id$v=19$m=...``), hashed by the caller;
+- a session token only as its SHA-256 (64 hex digits): the raw token exists in the browser's
+  cookie and in memory while a request is served, never at rest, so a copy of the database
+  does not let anyone take over a session. The store refuses anything but a 64-digit hex hash;
+- the sign-in log (``auth_events``) is append-only: there is no method that changes or
+  deletes an event, and the SQLite adapter refuses UPDATE and DELETE on that table.
+
+Times are timezone-aware ``datetime`` values; the adapter keeps them in the ledger's one time
+format (UTC, microseconds), so that stored times sort as they happened.
+
+The service that decides *when* to call these methods (lockout, timeouts, password rules) is
+``coldcheck.app.accounts``; docs/security.md describes both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from coldcheck.store.port import StoreError
+
+EVENT_TEXT_MAX = 128  # an event's username and client address are cut to this many characters
+
+
+class Duplicate(StoreError):
+    """A value that must be unique is taken (a username, a person's link); nothing was written."""
+
+
+class AuthEventKind(StrEnum):
+    """What an ``auth_events`` row records."""
+
+    SIGN_IN = "sign_in"  # a successful sign-in: a session was opened
+    FAILURE = "failure"  # a wrong username or password (or a disabled account)
+    LOCKOUT = "lockout"  # a username became locked, or an attempt was refused while locked
+    SIGN_OUT = "sign_out"  # a session was ended by its owner
+    EXPIRED = "expired"  # a session lapsed (idle or absolute timeout), seen on its next use
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name, not a password)
+    ACCOUNT_CREATED = "account_created"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Account:
+    """A person's login. ``username`` is casefolded; ``password_hash`` is an argon2id string."""
+
+    id: str  # "A0001", allocated by the store
+    username: str
+    display_name: str
+    password_hash: str = field(repr=False)  # never printed into logs
+    created: datetime
+    disabled: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Membership:
+    """An account acts as exactly one person of a production (and a person has one account)."""
+
+    account: str
+    production: str
+    person: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Session:
+    """A signed-in browser. ``token_hash`` is SHA-256 hex of the cookie's token."""
+
+    token_hash: str = field(repr=False)
+    account: str
+    csrf: str = field(repr=False)
+    created: datetime
+    last_seen: datetime
+    idle_expires: datetime
+    absolute_expires: datetime
+    ended: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuthEvent:
+    """One row of the sign-in log; ``seq`` orders events as they were recorded."""
+
+    seq: int
+    time: datetime
+    kind: AuthEventKind
+    username: str  # as typed (casefolded), cut to EVENT_TEXT_MAX characters
+    account: str | None  # None when no account has that username
+    client: str  # the client's address, cut to EVENT_TEXT_MAX characters
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IdempotentResponse:
+    """The first response to a request carrying an idempotency key, kept to answer replays."""
+
+    account: str
+    key: str
+    fingerprint: str  # SHA-256 hex of method, path and body
+    status: int
+    body: str  # JSON text
+    created: datetime
+
+
+class AccountStore(Protocol):
+    """The port. Backends: coldcheck.store.sqlite_accounts (and PostgreSQL later).
+
+    Errors: ``StoreError`` (one sentence saying what to do) when the backend cannot be used;
+    its subclass ``Duplicate`` when a unique value is taken. Nothing is written in either case.
+    """
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def add_account(
+        self, *, username: str, display_name: str, password_hash: str, created: datetime
+    ) -> Account:
+        """Add an account with the next free id ("A0001", "A0002", ...); Duplicate if the
+        username is taken."""
+        ...
+
+    def account_by_username(self, username: str) -> Account | None:
+        """The account with exactly this (already casefolded) username."""
+        ...
+
+    def account_by_id(self, account: str) -> Account | None: ...
+
+    def set_password_hash(self, account: str, password_hash: str) -> None:
+        """Replace the account's hash (a password change, or a rehash with new parameters)."""
+        ...
+
+    def set_disabled(self, account: str, disabled: bool) -> None:
+        """Disable or re-enable an account (its sessions are the caller's to end)."""
+        ...
+
+    # -- memberships ---------------------------------------------------------------------------
+
+    def add_membership(self, account: str, production: str, person: str) -> Membership:
+        """Link the account to a person of a production; Duplicate if the account already acts
+        in that production or the person is linked to another account."""
+        ...
+
+    def memberships(self, account: str) -> list[Membership]:
+        """The account's memberships, by production."""
+        ...
+
+    def member(self, account: str, production: str) -> str | None:
+        """The person the account acts as in the production, or None."""
+        ...
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def new_session(
+        self,
+        *,
+        token_hash: str,
+        account: str,
+        csrf: str,
+        created: datetime,
+        idle_expires: datetime,
+        absolute_expires: datetime,
+    ) -> Session:
+        """Store a new session (last seen at ``created``); Duplicate if the hash exists."""
+        ...
+
+    def session(self, token_hash: str) -> Session | None:
+        """The session with this token hash, ended or not."""
+        ...
+
+    def touch_session(
+        self, token_hash: str, *, last_seen: datetime, idle_expires: datetime
+    ) -> bool:
+        """Record use of a live session; False if it is unknown or ended."""
+        ...
+
+    def end_session(self, token_hash: str) -> bool:
+        """End a session; True only for the one call that ended a live session, so that
+        concurrent workers record its end once."""
+        ...
+
+    def end_sessions_of(self, account: str, *, keep: str | None = None) -> int:
+        """End every live session of the account except the one hashed ``keep``; the count."""
+        ...
+
+    # -- the sign-in log -----------------------------------------------------------------------
+
+    def record_event(
+        self,
+        *,
+        time: datetime,
+        kind: AuthEventKind,
+        username: str,
+        account: str | None,
+        client: str,
+    ) -> None:
+        """Append an event (username and client are cut to EVENT_TEXT_MAX characters)."""
+        ...
+
+    def failures_since(self, username: str, since: datetime) -> list[datetime]:
+        """Times of the username's failures at or after ``since`` and after its last successful
+        sign-in, oldest first. ``username`` is cut as in ``record_event``."""
+        ...
+
+    def events(self, limit: int = 100) -> list[AuthEvent]:
+        """The newest ``limit`` events, newest first."""
+        ...
+
+    # -- idempotency ---------------------------------------------------------------------------
+
+    def idempotent_get(self, account: str, key: str) -> IdempotentResponse | None:
+        """The response stored for the account's key; keys of different accounts never meet."""
+        ...
+
+    def idempotent_put(
+        self,
+        *,
+        account: str,
+        key: str,
+        fingerprint: str,
+        status: int,
+        body: str,
+        created: datetime,
+    ) -> IdempotentResponse:
+        """Store the response unless the key already has one; return the stored one (the
+        first writer's), so a caller can tell a replay of another request by its fingerprint."""
+        ...
+
+    def purge_idempotency(self, before: datetime) -> int:
+        """Delete responses created before ``before`` (callers keep 24 hours); the count."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The set web app: the HTTP API (JSON, OpenAPI) and the server-rendered pages."""

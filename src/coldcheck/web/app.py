@@ -1,0 +1,66 @@
+"""The web app's wiring: ``create_app(settings)`` builds the FastAPI application.
+
+Nothing that two workers could disagree on lives in process memory: sessions, idempotency keys,
+sign-in failures and the board's changes all come from the store (the ledger's own file, or
+later PostgreSQL). Each worker thread gets its own ``App`` (its own database connection and
+state cache), so requests never share a connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from coldcheck.app.service import App, bootstrap, utc_now
+from coldcheck.app.settings import Settings
+from coldcheck.domain.errors import Refusal
+from coldcheck.store.port import StoreError
+from coldcheck.web import problems
+
+STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(slots=True)
+class Web:
+    """What every request needs: the settings, the clock, and this thread's application."""
+
+    settings: Settings
+    secure_cookies: bool
+    clock: Callable[[], datetime] = utc_now
+    _local: threading.local = field(default_factory=threading.local)
+
+    def app(self) -> App:
+        found: App | None = getattr(self._local, "app", None)
+        if found is None:
+            found = bootstrap(self.settings, clock=self.clock)
+            self._local.app = found
+        return found
+
+
+def create_app(
+    settings: Settings, *, secure_cookies: bool = False, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    from coldcheck.web import api, pages
+
+    web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock)
+    app = FastAPI(
+        title="coldcheck",
+        summary="Provable prop-firearm safety on set: the set node's API.",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.web = web
+    app.add_exception_handler(Refusal, problems.refusal_handler)
+    app.add_exception_handler(StoreError, problems.store_handler)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    return app

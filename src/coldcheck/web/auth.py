@@ -1,0 +1,189 @@
+"""Who is asking: the session cookie, CSRF tokens, production membership, idempotency.
+
+Every API request and page resolves the session from the store (never process memory), so any
+worker answers the same. An account acts as one person per production; a production the account
+does not belong to answers 404, as if it did not exist. Every state-changing request carries
+the session's CSRF token (the ``X-CSRF-Token`` header, or the form's ``csrf`` field).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+
+from coldcheck.app.accounts import ABSOLUTE_LIFETIME, Accounts, csrf_matches
+from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound, Refusal
+from coldcheck.store.sqlite_accounts import SqliteAccountStore
+from coldcheck.web.app import Web
+
+COOKIE = "coldcheck_session"
+CSRF_HEADER = "X-CSRF-Token"
+_accounts = threading.local()
+
+
+class SignInNeeded(Refusal):
+    """No valid session: sign in first (HTTP 401)."""
+
+    kind = "sign-in-needed"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    account: str
+    username: str
+    csrf: str
+
+
+def web(request: Request) -> Web:
+    found: Web = request.app.state.web
+    return found
+
+
+def accounts(request: Request) -> Accounts:
+    """This thread's accounts service on the store (its own connection)."""
+    w = web(request)
+    found: Accounts | None = getattr(_accounts, str(id(w)), None)
+    if found is None:
+        store = SqliteAccountStore(
+            w.settings.db, create=True, synchronous=w.settings.sqlite_synchronous
+        )
+        found = Accounts(store, clock=w.clock)
+        setattr(_accounts, str(id(w)), found)
+    return found
+
+
+def client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def _resolve(request: Request) -> Principal | None:
+    found = accounts(request).resolve(request.cookies.get(COOKIE), client=client(request))
+    if found is None:
+        return None
+    return Principal(account=found.account, username=found.username, csrf=found.csrf)
+
+
+def signed_in(request: Request) -> Principal:
+    """The API's dependency: the signed-in account, or 401."""
+    found = _resolve(request)
+    if found is None:
+        raise SignInNeeded(
+            "You are not signed in, or your session has ended.",
+            "Sign in again (POST /api/session or the sign-in page).",
+        )
+    return found
+
+
+def page_principal(request: Request) -> Principal | None:
+    return _resolve(request)
+
+
+def check_csrf(request: Request, who: Principal) -> None:
+    if not csrf_matches(who.csrf, request.headers.get(CSRF_HEADER)):
+        raise NotAuthorised(
+            "This request does not carry your session's CSRF token.",
+            f"Send the token from sign-in in the {CSRF_HEADER} header.",
+        )
+
+
+def member(request: Request, who: Principal, production: str) -> str:
+    """The person ``who`` acts as in ``production``; 404 when it is not theirs."""
+    person = accounts(request).store.member(who.account, production)
+    app = web(request).app()
+    if person is None or production not in app.store.productions():
+        raise NotFound(
+            f"There is no production {production!r} for you.",
+            "See GET /api/productions for yours.",
+        )
+    if person not in app.state(production).people:
+        raise NotFound(f"You are not a person of {production}.", "Ask to be registered.")
+    return person
+
+
+def memberships(request: Request, who: Principal) -> list[dict[str, Any]]:
+    app = web(request).app()
+    known = set(app.store.productions())
+    rows = []
+    for m in accounts(request).store.memberships(who.account):
+        if m.production not in known:
+            continue
+        state = app.state(m.production)
+        person = state.people.get(m.person)
+        if person is None:
+            continue
+        rows.append(
+            {
+                "production": m.production,
+                "name": state.name,
+                "person": person.id,
+                "person_name": person.name,
+                "roles": sorted(r.value for r in person.roles),
+            }
+        )
+    return rows
+
+
+def sign_in(request: Request, username: str, password: str) -> tuple[str, str]:
+    tokens = accounts(request).sign_in(
+        username, password, client=client(request), current_token=request.cookies.get(COOKIE)
+    )
+    return tokens.token, tokens.csrf
+
+
+def sign_out(request: Request) -> None:
+    accounts(request).sign_out(request.cookies.get(COOKIE), client=client(request))
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(ABSOLUTE_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=web(request).secure_cookies,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/")
+
+
+def replayed(
+    request: Request, who: Principal, key: str | None, fingerprint: str
+) -> JSONResponse | None:
+    """The stored answer to a repeated request with the same idempotency key, or None."""
+    if not key:
+        return None
+    stored = accounts(request).store.idempotent_get(who.account, key)
+    if stored is None:
+        return None
+    if stored.fingerprint != fingerprint:
+        raise InvalidInput(
+            "This Idempotency-Key was used for another request.",
+            "Use a new key for a new command.",
+        )
+    return JSONResponse(
+        json.loads(stored.body), status_code=stored.status, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+def remember(
+    request: Request, who: Principal, key: str | None, fingerprint: str, status: int, body: Any
+) -> None:
+    if not key:
+        return
+    accounts(request).store.idempotent_put(
+        account=who.account,
+        key=key,
+        fingerprint=fingerprint,
+        status=status,
+        body=json.dumps(body),
+        created=web(request).clock(),
+    )
