@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from coldcheck.app.accounts import ABSOLUTE_LIFETIME, Accounts, csrf_matches
+from coldcheck.app.accounts import ABSOLUTE_LIFETIME, Accounts, csrf_matches, token_hash
 from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound, Refusal
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
 from coldcheck.web.app import Web
@@ -81,6 +81,22 @@ def signed_in(request: Request) -> Principal:
 
 def page_principal(request: Request) -> Principal | None:
     return _resolve(request)
+
+
+def still_signed_in(request: Request) -> bool:
+    """Whether the request's session is still live, without counting this as use: a board
+    left open streams its updates, but does not keep an idle session alive."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return False
+    found = accounts(request).store.session(token_hash(token))
+    now = web(request).clock()
+    return (
+        found is not None
+        and not found.ended
+        and now < found.idle_expires
+        and now < found.absolute_expires
+    )
 
 
 def check_csrf(request: Request, who: Principal) -> None:

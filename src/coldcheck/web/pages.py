@@ -167,6 +167,9 @@ async def events(request: Request, production: str) -> Response:
                 yield f"event: change\ndata: {version}\n\n"
             elif quiet >= HEARTBEAT_SECONDS:
                 quiet = 0.0
+                if not await asyncio.to_thread(auth.still_signed_in, request):
+                    yield "event: signed-out\ndata: sign in again\n\n"
+                    return
                 yield "event: heartbeat\ndata: ok\n\n"
             await asyncio.sleep(POLL_SECONDS)
             quiet += POLL_SECONDS

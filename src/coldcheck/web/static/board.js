@@ -34,6 +34,10 @@
   source.addEventListener("change", function (e) {
     if (e.data !== shown) { refresh(e.data); } else { mark("live", "Live"); }
   });
+  source.addEventListener("signed-out", function () {
+    source.close();
+    mark("lost", "Your session has ended: this board is no longer updated. Sign in again.");
+  });
   source.addEventListener("heartbeat", function () {
     if (status.dataset.state !== "live") { mark("live", "Live"); }
   });
