@@ -212,19 +212,36 @@ def test_verify_now_audits_the_ledger(client: TestClient) -> None:
 def test_the_board_page_needs_sign_in_and_then_shows_the_production(client: TestClient) -> None:
     page = client.get(f"/p/{PRODUCTION}", follow_redirects=False)
     assert page.status_code == 303
-    assert page.headers["location"] == "/signin"
-    form = client.get("/signin")
+    assert page.headers["location"] == f"/signin?next=/p/{PRODUCTION}"
+    form = client.get(page.headers["location"])
+    assert f'name="next" value="/p/{PRODUCTION}"' in form.text
     csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
     signed = client.post(
         "/signin",
-        data={"username": "ann", "password": PASSWORD, "csrf": csrf},
+        data={"username": "ann", "password": PASSWORD, "csrf": csrf, "next": f"/p/{PRODUCTION}"},
         follow_redirects=False,
     )
     assert signed.status_code == 303
+    assert signed.headers["location"] == f"/p/{PRODUCTION}"  # back where the person was going
     board = client.get(f"/p/{PRODUCTION}")
     assert board.status_code == 200
     assert "Firearms work allowed" in board.text
     assert "UB-1873-001" in board.text
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_sign_in_never_redirects_off_this_server(client: TestClient, target: str) -> None:
+    form = client.get("/signin", params={"next": target})
+    csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+    signed = client.post(
+        "/signin",
+        data={"username": "ann", "password": PASSWORD, "csrf": csrf, "next": target},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == "/"
 
 
 def test_the_sign_in_form_refuses_a_missing_csrf_token(client: TestClient) -> None:
@@ -239,3 +256,18 @@ def test_the_openapi_document_lists_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/productions/{production}/actions/{action}" in spec["paths"]
     assert "/api/session" in spec["paths"]
+
+
+@pytest.mark.parametrize("phase", ["post-use", "post_use", "Post Use"])
+def test_a_choice_is_taken_however_it_is_spelt(client: TestClient, phase: str) -> None:
+    csrf = sign_in(client, "hannah")
+    act(client, csrf, "take", args={"firearm": "F01"})
+    inspected = act(
+        client,
+        csrf,
+        "inspect",
+        args={"firearm": "F01", "positions": ["empty x6"], "phase": phase},
+        pin=PINS["P01"],
+    )
+    assert inspected.status_code == 201, inspected.text
+    assert inspected.json()["events"][0]["payload"]["phase"] == "post_use"

@@ -12,9 +12,13 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyCookie
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 from coldcheck.app import ledgerops, queries
 from coldcheck.app.accounts import request_fingerprint
@@ -25,20 +29,68 @@ from coldcheck.app.journal import Appended
 from coldcheck.domain.errors import InvalidInput, NotFound
 from coldcheck.domain.state import ProductionState
 from coldcheck.ledger.errors import VerificationError
-from coldcheck.web import arguments, auth
+from coldcheck.web import arguments, auth, problems
 from coldcheck.web.app import Web
 from coldcheck.web.problems import PROBLEM
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ProblemRoute(APIRoute):
+    """A request the document rules out (no body, a body that is not JSON text, a query out
+    of range) answers 422 application/problem+json, like every other malformed value, not
+    in FastAPI's own error shapes."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                response: Response = await handler(request)
+            except RequestValidationError as exc:
+                return problems.from_validation(exc)
+            except HTTPException as exc:
+                if exc.status_code != 400:  # FastAPI's "error parsing the body" (Starlette's)
+                    raise
+                return problems.problem(
+                    422,
+                    "invalid-input",
+                    "Invalid input",
+                    "The request body is not JSON text in UTF-8.",
+                    rule=None,
+                    remedy="Send the body as application/json.",
+                )
+            return response
+
+        return route
+
+
+router = APIRouter(prefix="/api", tags=["api"], route_class=ProblemRoute)
 Row = dict[str, Any]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every refusal is answered."""
+
+    type: str = Field(description="https://coldcheck.dev/problems/<kind>")
+    title: str
+    status: int
+    detail: str = Field(description="What happened, in one sentence a person on set reads.")
+    rule: str | None = Field(default=None, description="The protocol rule (R-01…R-58), if any.")
+    remedy: str = Field(default="", description="What to do instead.")
+    errors: list[dict[str, str]] = Field(
+        default_factory=list, description="A malformed request's errors, each located."
+    )
+
+
+_PROBLEM_SCHEMA = Problem.model_json_schema()
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": why, "content": {PROBLEM: {}}}
+    status: {"description": why, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
     for status, why in (
         (401, "Not signed in"),
         (403, "Not allowed (rule id in the body)"),
         (404, "Not found, or not a production of yours"),
         (409, "Refused by a protocol rule (rule id in the body) or a conflict"),
         (422, "Invalid input"),
+        (503, "The store is unavailable: retry, with the same Idempotency-Key"),
     )
 }
 
@@ -63,7 +115,21 @@ class ActionResult(BaseModel):
     alerts: list[dict[str, Any]]
 
 
-Signed = Annotated[auth.Principal, Depends(auth.signed_in)]
+SESSION = APIKeyCookie(
+    name=auth.COOKIE,
+    scheme_name="session",
+    description="The HttpOnly session cookie set by POST /api/session. Every POST and DELETE "
+    f"also sends the session's CSRF token in the {auth.CSRF_HEADER} header.",
+    auto_error=False,
+)
+
+
+def _signed_in(request: Request, _: Annotated[str | None, Security(SESSION)]) -> auth.Principal:
+    """auth.signed_in, declared in the OpenAPI document as the session cookie scheme."""
+    return auth.signed_in(request)
+
+
+Signed = Annotated[auth.Principal, Depends(_signed_in)]
 
 
 class SignIn(BaseModel):

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from coldcheck.app.service import App, bootstrap, utc_now
 from coldcheck.app.settings import Settings
@@ -46,7 +47,7 @@ class Web:
 def create_app(
     settings: Settings, *, secure_cookies: bool = False, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
-    from coldcheck.web import api, pages
+    from coldcheck.web import api, labels, pages, screens
 
     web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock)
     app = FastAPI(
@@ -60,7 +61,10 @@ def create_app(
     app.state.web = web
     app.add_exception_handler(Refusal, problems.refusal_handler)
     app.add_exception_handler(StoreError, problems.store_handler)
+    app.add_exception_handler(RequestValidationError, problems.validation_handler)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(screens.router)
+    app.include_router(labels.router)
     pages.mount_static(app)
     return app

@@ -65,11 +65,19 @@ def _texts(value: Any, name: str) -> tuple[str, ...]:
     return tuple(_text(v, name) for v in value)
 
 
+def _normal(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
 def _choice(value: Any, choices: tuple[str, ...], name: str) -> str:
-    text = _text(value, name).strip().lower().replace("-", "_").replace(" ", "_")
-    if choices and text not in choices:
-        raise InvalidInput(f"{name!r} {value!r} is not one of: {', '.join(choices)}.", "Fix it.")
-    return text
+    """The catalogue's own spelling of the choice ("post-use" and "post_use" alike)."""
+    text = _normal(_text(value, name))
+    if not choices:
+        return text
+    for choice in choices:
+        if _normal(choice) == text:
+            return choice
+    raise InvalidInput(f"{name!r} {value!r} is not one of: {', '.join(choices)}.", "Fix it.")
 
 
 def _value(kind: Kind, choices: tuple[str, ...], value: Any, name: str) -> Value:

@@ -203,3 +203,15 @@ def remember(
         body=json.dumps(body),
         created=web(request).clock(),
     )
+
+
+def safe_next(path: str) -> str:
+    """``path`` when it is a path on this server, else ``/``: never an open redirect."""
+    if (
+        not path.startswith("/")
+        or path.startswith(("//", "/\\"))
+        or "\\" in path
+        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
+    ):
+        return "/"
+    return path

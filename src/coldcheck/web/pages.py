@@ -13,6 +13,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -23,6 +24,7 @@ from coldcheck.app import queries
 from coldcheck.domain.errors import Refusal
 from coldcheck.web import auth
 from coldcheck.web.app import STATIC, TEMPLATES, Web
+from coldcheck.web.auth import safe_next
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -42,9 +44,11 @@ def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTM
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(request: Request, error: str = "") -> Response:
+def signin_form(request: Request, error: str = "", next: str = "/") -> Response:
     token = secrets.token_urlsafe(24)
-    response = _page(request, "signin.html", csrf=token, error=error[:200])
+    response = _page(
+        request, "signin.html", csrf=token, error=error[:200], next=safe_next(next[:500])
+    )
     response.set_cookie(
         LOGIN_CSRF,
         token,
@@ -62,7 +66,9 @@ def signin(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form(max_length=100)],
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
+    target = safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not secrets.compare_digest(expected, csrf):
         return _page(
@@ -70,13 +76,16 @@ def signin(
             "signin.html",
             status=400,
             csrf=expected,
+            next=target,
             error="The sign-in form expired. Please try again.",
         )
     try:
         token, _ = auth.sign_in(request, username, password)
     except Refusal as refusal:
-        return _page(request, "signin.html", status=401, csrf=expected, error=refusal.line())
-    response = RedirectResponse("/", status_code=303)
+        return _page(
+            request, "signin.html", status=401, csrf=expected, next=target, error=refusal.line()
+        )
+    response = RedirectResponse(target, status_code=303)
     auth.set_session_cookie(request, response, token)
     response.delete_cookie(LOGIN_CSRF)
     return response
@@ -132,7 +141,7 @@ def _head(web: Web, production: str) -> int:
 def board(request: Request, production: str) -> Response:
     context = _board(request, production)
     if context is None:
-        return RedirectResponse("/signin", status_code=303)
+        return RedirectResponse(f"/signin?next=/p/{quote(production)}", status_code=303)
     return _page(request, "board.html", **context)
 
 

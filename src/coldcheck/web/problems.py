@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from coldcheck.domain.errors import Refusal
@@ -41,6 +42,31 @@ def from_refusal(refusal: Refusal, status: int | None = None) -> JSONResponse:
         rule=refusal.rule,
         remedy=refusal.remedy,
     )
+
+
+def from_validation(exc: RequestValidationError) -> JSONResponse:
+    """A request the API document rules out (a missing body, a query out of range, a header
+    too long): 422 invalid-input like every other malformed value, each error located."""
+    errors = [
+        {"where": ".".join(str(part) for part in error.get("loc", ())), "problem": error["msg"]}
+        for error in exc.errors()
+    ]
+    first = errors[0] if errors else {"where": "request", "problem": "not understood"}
+    return problem(
+        422,
+        "invalid-input",
+        "Invalid input",
+        f"{first['where']}: {first['problem']}.",
+        rule=None,
+        remedy="Fix the request; the API document is at /openapi.json.",
+        errors=errors,
+    )
+
+
+async def validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, RequestValidationError):
+        return from_validation(exc)
+    return problem(422, "invalid-input", "Invalid input", "The request is not understood.")
 
 
 async def refusal_handler(request: Request, exc: Exception) -> JSONResponse:
