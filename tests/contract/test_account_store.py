@@ -499,6 +499,29 @@ def test_the_first_response_for_a_key_stands(stores: Stores) -> None:
     assert first.idempotent_get(account, "k-1") == original
 
 
+def test_a_claimed_key_is_completed_once_or_released(stores: Stores) -> None:
+    first, second = stores.open(), stores.open()
+    account = add(first)
+    first.idempotent_put(
+        account=account, key="k-1", fingerprint=sha("a"), status=0, body="claim", created=T0
+    )
+
+    assert second.idempotent_complete(account=account, key="k-1", status=201, body='{"n":1}')
+    assert not first.idempotent_complete(account=account, key="k-1", status=409, body="{}")
+    done = first.idempotent_get(account, "k-1")
+    assert done is not None
+    assert (done.status, done.body) == (201, '{"n":1}')
+    assert not first.idempotent_release(account, "k-1"), "a completed response stays"
+
+    first.idempotent_put(
+        account=account, key="k-2", fingerprint=sha("b"), status=0, body="claim", created=T0
+    )
+    assert second.idempotent_release(account, "k-2")
+    assert first.idempotent_get(account, "k-2") is None
+    with pytest.raises(StoreError):
+        first.idempotent_complete(account=account, key="k-2", status=0, body="{}")
+
+
 def test_idempotency_needs_an_account_a_hex_fingerprint_and_a_sane_key(
     store: AccountStore,
 ) -> None:

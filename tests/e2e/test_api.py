@@ -3,7 +3,9 @@ problem+json refusals with rule ids, idempotency keys, and the board."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from coldcheck.app import handlers as h
-from coldcheck.app.accounts import Accounts
+from coldcheck.app.accounts import Accounts, request_fingerprint
 from coldcheck.app.settings import Settings
 from coldcheck.domain.values import Role
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
@@ -271,3 +273,40 @@ def test_a_choice_is_taken_however_it_is_spelt(client: TestClient, phase: str) -
     )
     assert inspected.status_code == 201, inspected.text
     assert inspected.json()["events"][0]["payload"]["phase"] == "post_use"
+
+
+def test_a_refusal_is_the_answer_repeated_to_a_retry(client: TestClient) -> None:
+    csrf = sign_in(client, "ann")
+    first = act(client, csrf, "announce", key="k-9", args={"firearm": "F01"}, pin=PINS["P03"])
+    again = act(client, csrf, "announce", key="k-9", args={"firearm": "F01"}, pin=PINS["P03"])
+    assert first.status_code == again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_retry_while_the_first_try_still_runs_records_nothing(
+    client: TestClient, db: Path
+) -> None:
+    csrf = sign_in(client, "hannah")
+    store = SqliteAccountStore(db)
+    try:  # the first try has claimed the key and is still running
+        account = store.account_by_username("hannah")
+        assert account is not None
+        body = json.dumps({"firearm": "F01"}, sort_keys=True).encode()
+        path = f"/api/productions/{PRODUCTION}/actions/take"
+        store.idempotent_put(
+            account=account.id,
+            key="k-7",
+            fingerprint=request_fingerprint("POST", path, body),
+            status=0,
+            body='{"pending": "another worker"}',
+            created=datetime.now(UTC),
+        )
+    finally:
+        store.close()
+    retry = act(client, csrf, "take", key="k-7", args={"firearm": "F01"})
+    assert retry.status_code == 409
+    assert "still being carried out" in retry.json()["detail"]
+    log = client.get(f"/api/productions/{PRODUCTION}/log", params={"firearm": "F01"}).json()
+    assert "custody.taken" not in [e["type"] for e in log]

@@ -229,6 +229,15 @@ class AccountStore(Protocol):
         first writer's), so a caller can tell a replay of another request by its fingerprint."""
         ...
 
+    def idempotent_complete(self, *, account: str, key: str, status: int, body: str) -> bool:
+        """Replace a pending entry's (status 0, a claim) response with the real one; False if
+        the key holds no pending entry."""
+        ...
+
+    def idempotent_release(self, account: str, key: str) -> bool:
+        """Remove a pending entry (its command failed before answering); False if none."""
+        ...
+
     def purge_idempotency(self, before: datetime) -> int:
         """Delete responses created before ``before`` (callers keep 24 hours); the count."""
         ...

@@ -565,6 +565,25 @@ class SqliteAccountStore:
             created=parse_time(stamp),
         )
 
+    def idempotent_complete(self, *, account: str, key: str, status: int, body: str) -> bool:
+        if status == 0:
+            raise StoreError("a completed response has a status other than 0")
+        with self._write() as db:
+            done: int = db.execute(
+                "UPDATE idempotency SET status = ?, body = ?"
+                " WHERE account = ? AND idem_key = ? AND status = 0",
+                (status, body, account, key),
+            ).rowcount
+        return done == 1
+
+    def idempotent_release(self, account: str, key: str) -> bool:
+        with self._write() as db:
+            gone: int = db.execute(
+                "DELETE FROM idempotency WHERE account = ? AND idem_key = ? AND status = 0",
+                (account, key),
+            ).rowcount
+        return gone == 1
+
     def purge_idempotency(self, before: datetime) -> int:
         with self._write() as db:
             purged: int = db.execute(

@@ -26,7 +26,7 @@ from coldcheck.app.actions import ACTIONS
 from coldcheck.app.catalogue import rows as rule_rows
 from coldcheck.app.dispatch import CALLS
 from coldcheck.app.journal import Appended
-from coldcheck.domain.errors import InvalidInput, NotFound
+from coldcheck.domain.errors import InvalidInput, NotFound, Refusal
 from coldcheck.domain.state import ProductionState
 from coldcheck.ledger.errors import VerificationError
 from coldcheck.web import arguments, auth, problems
@@ -323,17 +323,25 @@ def act(
         request.url.path,
         json.dumps(body.args, sort_keys=True, default=str).encode(),
     )
-    replay = auth.replayed(request, who, idempotency_key, fingerprint)
+    replay = auth.claim(request, who, idempotency_key, fingerprint)
     if replay is not None:
         return replay
-    args = arguments.parse(spec, body.args)
-    if spec.signed and not body.pin:
-        raise InvalidInput(f"{spec.name} is signed with your PIN.", "Send your PIN with it.")
-    web = auth.web(request)
-    done = CALLS[spec.name](web.app(), production, person, args, body.pin or "")
-    result = _result(web, production, spec.name, done)
+    try:
+        args = arguments.parse(spec, body.args)
+        if spec.signed and not body.pin:
+            raise InvalidInput(f"{spec.name} is signed with your PIN.", "Send your PIN with it.")
+        web = auth.web(request)
+        done = CALLS[spec.name](web.app(), production, person, args, body.pin or "")
+        result = _result(web, production, spec.name, done)
+    except Refusal as refusal:
+        answer = problems.from_refusal(refusal)  # a refusal is the answer to repeat, too
+        auth.complete(request, who, idempotency_key, answer)
+        return answer
+    except BaseException:
+        auth.release(request, who, idempotency_key)  # nothing answered: a retry runs again
+        raise
     response = JSONResponse(result, status_code=201)
-    auth.remember(request, who, idempotency_key, fingerprint, 201, result)
+    auth.complete(request, who, idempotency_key, response)
     return response
 
 

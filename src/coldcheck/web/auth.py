@@ -9,6 +9,7 @@ the session's CSRF token (the ``X-CSRF-Token`` header, or the form's ``csrf`` fi
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -17,9 +18,12 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from coldcheck.app.accounts import ABSOLUTE_LIFETIME, Accounts, csrf_matches, token_hash
-from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound, Refusal
+from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Refusal
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
 from coldcheck.web.app import Web
+from coldcheck.web.problems import PROBLEM
+
+PENDING = 0  # an idempotency key claimed by a command still running
 
 COOKIE = "coldcheck_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -171,38 +175,57 @@ def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(COOKIE, path="/")
 
 
-def replayed(
+def claim(
     request: Request, who: Principal, key: str | None, fingerprint: str
 ) -> JSONResponse | None:
-    """The stored answer to a repeated request with the same idempotency key, or None."""
+    """Claim an idempotency key before the command runs, so that a retry arriving while the
+    first try still runs can never record it twice. None: go ahead (no key, or the claim is
+    ours); otherwise the stored answer to repeat. A key still being carried out is a 409."""
     if not key:
         return None
-    stored = accounts(request).store.idempotent_get(who.account, key)
-    if stored is None:
-        return None
+    mine = json.dumps({"pending": secrets.token_hex(16)})
+    stored = accounts(request).store.idempotent_put(
+        account=who.account,
+        key=key,
+        fingerprint=fingerprint,
+        status=PENDING,
+        body=mine,
+        created=web(request).clock(),
+    )
     if stored.fingerprint != fingerprint:
         raise InvalidInput(
             "This Idempotency-Key was used for another request.",
             "Use a new key for a new command.",
         )
+    if stored.status == PENDING:
+        if stored.body == mine:
+            return None
+        raise Conflict(
+            "The same request is still being carried out.", "Wait a moment and retry it."
+        )
+    media = PROBLEM if stored.status >= 400 else "application/json"
     return JSONResponse(
-        json.loads(stored.body), status_code=stored.status, headers={"Idempotent-Replayed": "true"}
+        json.loads(stored.body),
+        status_code=stored.status,
+        media_type=media,
+        headers={"Idempotent-Replayed": "true"},
     )
 
 
-def remember(
-    request: Request, who: Principal, key: str | None, fingerprint: str, status: int, body: Any
-) -> None:
-    if not key:
-        return
-    accounts(request).store.idempotent_put(
-        account=who.account,
-        key=key,
-        fingerprint=fingerprint,
-        status=status,
-        body=json.dumps(body),
-        created=web(request).clock(),
-    )
+def complete(request: Request, who: Principal, key: str | None, response: Response) -> None:
+    """Store the answer to a claimed key, to repeat it to any retry."""
+    if key:
+        accounts(request).store.idempotent_complete(
+            account=who.account,
+            key=key,
+            status=response.status_code,
+            body=bytes(response.body).decode(),
+        )
+
+
+def release(request: Request, who: Principal, key: str | None) -> None:
+    if key:
+        accounts(request).store.idempotent_release(who.account, key)
 
 
 def safe_next(path: str) -> str:
