@@ -55,10 +55,11 @@ def two_apps(store_file: StoreFile) -> Iterator[tuple[App, App]]:
     second.close()
 
 
-def test_two_processes_appending_at_once_share_one_gapless_ledger(store_file: StoreFile) -> None:
+def _race(db: Path) -> dict[str, list[int]]:
+    """Two writer processes, started together, each appending N entries; their acks."""
     with (
-        Appender(store_file.db, PRODUCTION, "S01", count=N, wait=True, pause=True) as one,
-        Appender(store_file.db, PRODUCTION, "S02", count=N, wait=True, pause=True) as two,
+        Appender(db, PRODUCTION, "S01", count=N, wait=True, pause=True) as one,
+        Appender(db, PRODUCTION, "S02", count=N, wait=True, pause=True) as two,
     ):
         one.wait_ready()
         two.wait_ready()
@@ -66,18 +67,32 @@ def test_two_processes_appending_at_once_share_one_gapless_ledger(store_file: St
         two.go()
         one.finish(timeout=120)
         two.finish(timeout=120)
-        acks = {"S01": one.acknowledged(), "S02": two.acknowledged()}
+        return {"S01": one.acknowledged(), "S02": two.acknowledged()}
 
-    # Every append was acknowledged once, in order, and no seq went to both writers.
-    assert [len(a) for a in acks.values()] == [N, N]
-    for acked in acks.values():
-        assert acked == sorted(set(acked))
-    assert not set(acks["S01"]) & set(acks["S02"])
-    expected_head = store_file.head + 2 * N
-    assert sorted(acks["S01"] + acks["S02"]) == list(range(store_file.head + 1, expected_head + 1))
+
+def _interleaved(acks: dict[str, list[int]]) -> bool:
+    return min(acks["S02"]) < max(acks["S01"]) and min(acks["S01"]) < max(acks["S02"])
+
+
+def test_two_processes_appending_at_once_share_one_gapless_ledger(store_file: StoreFile) -> None:
+    # On a starved machine one writer may finish before the other starts: such a round still
+    # checks every safety property, and the race is run again (at most 3 rounds) until the
+    # writers really overlap, which the last assertion demands.
+    head = store_file.head
+    for _ in range(3):
+        acks = _race(store_file.db)
+        # Every append was acknowledged once, in order, and no seq went to both writers.
+        assert [len(a) for a in acks.values()] == [N, N]
+        for acked in acks.values():
+            assert acked == sorted(set(acked))
+        assert not set(acks["S01"]) & set(acks["S02"])
+        assert sorted(acks["S01"] + acks["S02"]) == list(range(head + 1, head + 2 * N + 1))
+        head += 2 * N
+        if _interleaved(acks):
+            break
+    expected_head = head
     # ... and the writers really ran at the same time: their entries interleave.
-    assert min(acks["S02"]) < max(acks["S01"])
-    assert min(acks["S01"]) < max(acks["S02"])
+    assert _interleaved(acks)
 
     app = _open(store_file.db)
     try:
