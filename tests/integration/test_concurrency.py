@@ -78,7 +78,7 @@ def test_two_processes_appending_at_once_share_one_gapless_ledger(store_file: St
     # On a starved machine one writer may finish before the other starts: such a round still
     # checks every safety property, and the race is run again (at most 3 rounds) until the
     # writers really overlap, which the last assertion demands.
-    head = store_file.head
+    start = store_file.head
     for _ in range(3):
         acks = _race(store_file.db)
         # Every append was acknowledged once, in order, and no seq went to both writers.
@@ -86,11 +86,11 @@ def test_two_processes_appending_at_once_share_one_gapless_ledger(store_file: St
         for acked in acks.values():
             assert acked == sorted(set(acked))
         assert not set(acks["S01"]) & set(acks["S02"])
-        assert sorted(acks["S01"] + acks["S02"]) == list(range(head + 1, head + 2 * N + 1))
-        head += 2 * N
+        assert sorted(acks["S01"] + acks["S02"]) == list(range(start + 1, start + 2 * N + 1))
+        start += 2 * N
         if _interleaved(acks):
             break
-    expected_head = head
+    expected_head = start
     # ... and the writers really ran at the same time: their entries interleave.
     assert _interleaved(acks)
 
