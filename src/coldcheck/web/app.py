@@ -47,7 +47,7 @@ class Web:
 def create_app(
     settings: Settings, *, secure_cookies: bool = False, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
-    from coldcheck.web import api, labels, pages, screens
+    from coldcheck.web import api, forms, labels, pages, screens
 
     web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock)
     app = FastAPI(
@@ -65,6 +65,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(screens.router)
+    app.include_router(forms.router)
     app.include_router(labels.router)
     pages.mount_static(app)
     return app

@@ -46,7 +46,7 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 Row = dict[str, Any]
 Form = Mapping[str, list[str]]
 
-KINDS = ("announce", "concerns", "day", "firearm")
+KINDS = ("announce", "concerns", "day", "firearm", "do")  # do, do/<action>: forms.py
 POSITION_ITEMS = ("empty", "spent", "live", "unknown")
 TIMELINE = 60  # newest entries shown on a firearm's page
 DONE_MAX = 20  # entries described after an action
@@ -57,26 +57,29 @@ _DONE = re.compile(r"([0-9]{1,9})-([0-9]{1,9})")
 
 @dataclass(frozen=True, slots=True)
 class Screen:
-    """Which screen a form came from and goes back to: announce, concerns, day, firearm/F01."""
+    """Which screen a form came from and goes back to: announce, concerns, day, firearm/F01,
+    do/<action> (an action's own form, forms.py)."""
 
     kind: str
-    firearm: str = ""
+    firearm: str = ""  # the firearm of firearm/F01, the action of do/<action>
 
     @classmethod
     def parse(cls, text: str) -> Screen:
         kind, _, firearm = text.partition("/")
-        if kind not in KINDS or (kind == "firearm") != bool(firearm):
+        if kind not in KINDS or (kind in ("firearm", "do")) != bool(firearm):
             raise NotFound(f"There is no screen {text[:40]!r}.", "Go back to the board.")
         return cls(kind, firearm)
 
     @property
     def name(self) -> str:
-        return f"firearm/{self.firearm}" if self.firearm else self.kind
+        return f"{self.kind}/{self.firearm}" if self.firearm else self.kind
 
     def url(self, production: str) -> str:
         base = f"/p/{quote(production, safe='')}"
         if self.kind == "firearm":
             return f"{base}/firearms/{quote(self.firearm, safe='')}"
+        if self.firearm:
+            return f"{base}/{self.kind}/{quote(self.firearm, safe='')}"
         return f"{base}/{self.kind}"
 
 
@@ -318,6 +321,14 @@ _CONTEXT: dict[str, Callable[[Viewer, Screen], Row]] = {
     "day": _day_context,
 }
 _TITLES = {"announce": "Announce", "firearm": "Firearm", "concerns": "Concerns", "day": "The day"}
+_PAGES: dict[str, Callable[[Screen], str]] = {}  # a screen's template, when not screens/<kind>
+
+
+def register(
+    kind: str, title: str, context: Callable[[Viewer, Screen], Row], page: Callable[[Screen], str]
+) -> None:
+    """Another module's screen (forms.py's do/<action>), so forms come back to it."""
+    _CONTEXT[kind], _TITLES[kind], _PAGES[kind] = context, title, page
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -374,7 +385,8 @@ def _render(
         "audit": audit,
         **specific,
     }
-    return _html(request, f"screens/{screen.kind}.html", status, context)
+    page = _PAGES.get(screen.kind)
+    return _html(request, page(screen) if page else f"screens/{screen.kind}.html", status, context)
 
 
 @router.get("/p/{production}/announce", response_class=HTMLResponse)
@@ -433,6 +445,8 @@ def form_args(spec: ActionSpec, form: Form) -> dict[str, Any]:
             case Kind.FLAG:
                 raw[arg.name] = any(v.lower() in ("on", "true", "yes", "1") for v in given)
             case Kind.POSITIONS:
+                if len(given) == 1 and "\n" in given[0]:  # a textarea: one position per line
+                    given = [line.strip() for line in given[0].splitlines() if line.strip()]
                 if given and not all(given):
                     blank = [str(i + 1) for i, v in enumerate(given) if not v]
                     raise InvalidInput(
