@@ -244,7 +244,11 @@ def test_a_hot_take_from_sign_in_to_wrap_through_the_pages(
     ann.recorded("Ann Marsh called wrap.")
     page = ann.go("")
     board = page.locator("#board")
-    expect(board).to_contain_text("on wrap")
+    expect(board).to_contain_text("Wrapped")
+    expect(board).not_to_contain_text("Firearms work allowed")
     for firearm in ("F01", "F02"):
         expect(board.locator(f"#{firearm}")).to_contain_text("In Main safe (locked)")
+    # the post-use inspection found six spent cases; they were unloaded since, and the board
+    # says the finding is no longer what the revolver holds
+    expect(board.locator("#F01")).to_contain_text("not current: the firearm was unloaded since")
     shot(page, "hot-take-board-wrap.png")

@@ -82,6 +82,9 @@ def _load_state(state: ProductionState, firearm: str) -> Row | None:
         "load": found.load,
         "reason": found.reason,
         "phase": found.phase,
+        # a void check still tells what was found then, no longer what the firearm holds now
+        "current": not found.void,
+        "void": f"the firearm was {found.void}" if found.void else None,
         "by": found.by,
         "by_name": state.people[found.by].name,
         "time": found.time,

@@ -20,6 +20,13 @@ proof_app = typer.Typer(
 )
 
 
+def _load_text(load: dict[str, Any] | None) -> str:
+    """The verified load, or the last one found, marked when it is no longer current."""
+    if load is None:
+        return "not inspected"
+    return load["text"] if load["current"] else f"{load['text']} (was)"
+
+
 def status(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = False) -> None:
     """Stop-work, the day, every firearm (load, where, call, what may be announced), alerts."""
 
@@ -105,7 +112,7 @@ def _status_row(state: ProductionState, r: dict[str, Any], day: str) -> list[str
     since = r["since"][11:16] if r["since"][:10] == day else r["since"][5:16].replace("T", " ")
     return [
         r["firearm"],
-        _cut(r["load_state"]["text"] if r["load_state"] else "not inspected", 26),
+        _cut(_load_text(r["load_state"]), 26),
         _in_gun(state, r["rounds"]),
         _cut(place, 24),
         since,
