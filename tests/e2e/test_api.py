@@ -310,3 +310,36 @@ def test_a_retry_while_the_first_try_still_runs_records_nothing(
     assert "still being carried out" in retry.json()["detail"]
     log = client.get(f"/api/productions/{PRODUCTION}/log", params={"firearm": "F01"}).json()
     assert "custody.taken" not in [e["type"] for e in log]
+
+
+def test_the_talent_present_attests_on_the_armorers_device_with_their_own_pin(
+    client: TestClient, db: Path
+) -> None:
+    app = make_app(db)
+    try:  # the three-person check is shown; the 1st AD has witnessed on her own phone
+        from tests.conftest import prepare_issue
+
+        prepare_issue(app)
+    finally:
+        app.close()
+    csrf = sign_in(client, "hannah")  # the armorer's tablet
+    wrong = act(client, csrf, "take", args={"firearm": "F02"}, attester="P02", pin=PINS["P02"])
+    assert wrong.status_code == 403  # only attestations can be made by the person present
+    assert "attested on this device" in wrong.json()["detail"]
+    h_off = act(client, csrf, "hand-off", args={"firearm": "F01", "to": "P02"}, pin=PINS["P01"])
+    assert h_off.status_code == 201, h_off.text
+    accepted = act(client, csrf, "accept", args={"firearm": "F01"}, attester="P02", pin=PINS["P02"])
+    assert accepted.status_code == 201, accepted.text
+    event = accepted.json()["events"][0]
+    assert (event["type"], event["payload"]["receiver"]) == ("custody.handoff_accepted", "P02")
+
+
+def test_pin_guessing_is_paused_after_five_wrong_pins(client: TestClient) -> None:
+    csrf = sign_in(client, "hannah")
+    for _ in range(5):
+        wrong = act(client, csrf, "open-day", args={"swept": ["Main safe"]}, pin="000000")
+        assert wrong.status_code == 403
+        assert "PIN" in wrong.json()["detail"]
+    paused = act(client, csrf, "open-day", args={"swept": ["Main safe"]}, pin=PINS["P01"])
+    assert paused.status_code == 403
+    assert "paused" in paused.json()["detail"]

@@ -293,6 +293,49 @@ def test_a_witness_signs_and_the_ledger_verifies(client: TestClient, db: Path) -
     assert "Ledger verified:" in text(audit.text)
 
 
+def test_the_people_present_witness_on_the_armorers_tablet_with_their_own_pins(
+    client: TestClient, db: Path
+) -> None:
+    app = make_app(db)
+    try:
+        h.take(app, PRODUCTION, "P01", "F01")
+        h.inspect(
+            app,
+            PRODUCTION,
+            "P01",
+            "F01",
+            positions=("empty",) * 6,
+            barrel_clear=True,
+            phase="pre_use",
+            pin=PINS["P01"],
+        )
+    finally:
+        app.close()
+    csrf = sign_in(client, "hannah", "/firearms/F01")  # the armorer's tablet
+    page = client.get(P + "/firearms/F01").text
+    assert 'name="attester"' in page
+    wrong = post(
+        client,
+        "witness",
+        csrf,
+        "firearm/F01",
+        {"firearm": "F01", "attester": "P03", "pin": "000000"},
+    )
+    assert wrong.status_code == 403  # the armorer cannot attest for the 1st AD
+    for person in ("P03", "P02"):  # the 1st AD, then the talent, each with their own PIN
+        done = post(
+            client,
+            "witness",
+            csrf,
+            "firearm/F01",
+            {"firearm": "F01", "attester": person, "pin": PINS[person]},
+        )
+        assert done.status_code == 303, alert(done.text)
+    shown = text(client.get(P + "/firearms/F01").text)
+    assert "Ann Marsh (first ad) was shown F01: EMPTY." in shown
+    assert "Jack Colt (talent) was shown F01: EMPTY." in shown
+
+
 def test_anyone_raises_a_concern_and_a_producer_answers(client: TestClient) -> None:
     csrf = sign_in(client, "jack", "/concerns")
     empty = post(client, "concern", csrf, "concerns", {"text": "  "})

@@ -11,7 +11,7 @@ import nacl.signing
 from coldcheck.app.journal import Journal
 from coldcheck.app.node import Node, load_node, load_or_create_node
 from coldcheck.app.settings import Settings
-from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound
+from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound, WrongPin
 from coldcheck.domain.state import ProductionState
 from coldcheck.ledger.errors import SealedKeyError
 from coldcheck.ledger.keys import KdfCost, SealedKey, open_key
@@ -88,7 +88,7 @@ class App:
         try:
             return open_key(sealed, pin)
         except SealedKeyError as exc:
-            raise NotAuthorised(f"{who.name}: {exc}.", "Type the PIN again.") from exc
+            raise WrongPin(f"{who.name}: {exc}.", "Type the PIN again.") from exc
 
     def unlock_sealed(self, sealed: SealedKey, pin: str) -> nacl.signing.SigningKey:
         """Open a key sealed a moment ago: the PIN round-trips before anything is written."""

@@ -4,6 +4,7 @@
     ├── InvalidInput         a value is malformed (a capacity of "six", an empty serial)
     ├── NotFound             a person, firearm, store or hand-off that does not exist
     ├── NotAuthorised        the actor's role may not do this (rule id where one applies)
+    │   └── WrongPin         the PIN does not open the person's key
     ├── Refused              the command would break a protocol rule (always a rule id)
     └── Conflict             the state moved on (a hand-off already accepted, a stale write)
 
@@ -51,6 +52,10 @@ class NotFound(Refusal):
 
 class NotAuthorised(Refusal):
     kind = "not-authorised"
+
+
+class WrongPin(NotAuthorised):
+    """The PIN given does not open the person's signing key (counted by the web app)."""
 
 
 class Refused(Refusal):

@@ -100,6 +100,12 @@ class ActionRequest(BaseModel):
 
     args: dict[str, Any] = Field(default_factory=dict)
     pin: str | None = Field(default=None, description="The actor's PIN, for signed actions.")
+    attester: str | None = Field(
+        default=None,
+        max_length=120,
+        description="For witness and accept only: the person present (id or name) who attests "
+        "on this device with their own PIN, instead of the signed-in person.",
+    )
 
 
 class EventOut(BaseModel):
@@ -315,7 +321,7 @@ def act(
     ] = None,
 ) -> JSONResponse:
     """Carry out one command as the signed-in person; refused with the rule id, or recorded."""
-    person = _production(request, who, production)
+    _production(request, who, production)
     auth.check_csrf(request, who)
     spec = arguments.action(action)
     fingerprint = request_fingerprint(
@@ -330,8 +336,15 @@ def act(
         args = arguments.parse(spec, body.args)
         if spec.signed and not body.pin:
             raise InvalidInput(f"{spec.name} is signed with your PIN.", "Send your PIN with it.")
+        person = auth.acting_person(request, who, production, spec.name, body.attester)
         web = auth.web(request)
-        done = CALLS[spec.name](web.app(), production, person, args, body.pin or "")
+        done = auth.pin_guarded(
+            request,
+            who,
+            production,
+            person,
+            lambda: CALLS[spec.name](web.app(), production, person, args, body.pin or ""),
+        )
         result = _result(web, production, spec.name, done)
     except Refusal as refusal:
         answer = problems.from_refusal(refusal)  # a refusal is the answer to repeat, too

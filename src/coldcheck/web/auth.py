@@ -11,20 +11,40 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from coldcheck.app.accounts import ABSOLUTE_LIFETIME, Accounts, csrf_matches, token_hash
-from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Refusal
+from coldcheck.app import refs
+from coldcheck.app.accounts import (
+    ABSOLUTE_LIFETIME,
+    LOCKOUT_DURATION,
+    LOCKOUT_THRESHOLD,
+    LOCKOUT_WINDOW,
+    Accounts,
+    csrf_matches,
+    lock_until,
+    token_hash,
+)
+from coldcheck.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthorised,
+    NotFound,
+    Refusal,
+    WrongPin,
+)
+from coldcheck.store.accounts import AuthEventKind
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
 from coldcheck.web.app import Web
 from coldcheck.web.problems import PROBLEM
 
 PENDING = 0  # an idempotency key claimed by a command still running
 
+_T = TypeVar("_T")
 COOKIE = "coldcheck_session"
 CSRF_HEADER = "X-CSRF-Token"
 _accounts = threading.local()
@@ -238,3 +258,56 @@ def safe_next(path: str) -> str:
     ):
         return "/"
     return path
+
+
+# -- attesting on a shared device, and the PIN attempt limit ----------------------------------
+
+# Attestations that the person present makes on whichever device is at hand (the armorer's
+# tablet): their own PIN opens their own key and signs the entry as them.
+ATTESTABLE = frozenset({"witness", "accept"})
+
+
+def acting_person(
+    request: Request, who: Principal, production: str, action: str, attester: str | None
+) -> str:
+    """Who acts: the signed-in person, or for an attestation the person present who attests
+    with their own PIN."""
+    person = member(request, who, production)
+    if not attester or attester == person:
+        return person
+    if action not in ATTESTABLE:
+        raise NotAuthorised(
+            "Only witnessing a check and accepting a hand-off can be attested on this device "
+            "by someone else.",
+            "Sign in as that person to do anything else.",
+        )
+    return refs.person(web(request).app().state(production), attester)
+
+
+def pin_guarded(
+    request: Request, who: Principal, production: str, person: str, run: Callable[[], _T]
+) -> _T:
+    """Run a PIN-signed command, with PIN guessing limited: after LOCKOUT_THRESHOLD wrong PINs
+    for a person within LOCKOUT_WINDOW, their PIN is not tried for LOCKOUT_DURATION. Each
+    wrong PIN is in the sign-in log, under ``pin:<production>:<person>``."""
+    key = f"pin:{production}:{person}"
+    store = accounts(request).store
+    now = web(request).clock()
+    until = lock_until(store.failures_since(key, now - LOCKOUT_WINDOW - LOCKOUT_DURATION))
+    if until is not None and now < until:
+        raise NotAuthorised(
+            f"PIN entry for {person} is paused until {until.strftime('%H:%M')} UTC after "
+            f"{LOCKOUT_THRESHOLD} wrong PINs.",
+            "Wait, and make sure the person types their own PIN.",
+        )
+    try:
+        return run()
+    except WrongPin:
+        store.record_event(
+            time=now,
+            kind=AuthEventKind.FAILURE,
+            username=key,
+            account=who.account,
+            client=client(request),
+        )
+        raise

@@ -492,7 +492,7 @@ def _act(request: Request, production: str, action: str, form: Form) -> Response
     if who is None:
         return RedirectResponse("/signin", status_code=303)
     try:
-        person = auth.member(request, who, production)
+        auth.member(request, who, production)
         screen = Screen.parse(_first(form, "screen"))
     except NotFound as missing:
         return _missing(request, who, missing)
@@ -510,8 +510,15 @@ def _act(request: Request, production: str, action: str, form: Form) -> Response
                 f"{spec.name} is signed with your PIN; nothing was recorded.",
                 "Type your PIN and try again.",
             )
+        actor = auth.acting_person(request, who, production, action, _first(form, "attester"))
         app = auth.web(request).app()
-        done = CALLS[spec.name](app, production, person, args, pin)
+        done = auth.pin_guarded(
+            request,
+            who,
+            production,
+            actor,
+            lambda: CALLS[spec.name](app, production, actor, args, pin),
+        )
     except Refusal as refusal:
         return _render(
             request,
