@@ -343,3 +343,13 @@ def test_pin_guessing_is_paused_after_five_wrong_pins(client: TestClient) -> Non
     paused = act(client, csrf, "open-day", args={"swept": ["Main safe"]}, pin=PINS["P01"])
     assert paused.status_code == 403
     assert "paused" in paused.json()["detail"]
+
+
+def test_signed_out_a_malformed_body_still_answers_401(client: TestClient) -> None:
+    response = client.post(
+        f"/api/productions/{PRODUCTION}/actions/take",
+        content=b"\x00not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")

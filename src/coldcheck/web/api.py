@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from coldcheck.app import ledgerops, queries
@@ -37,17 +38,25 @@ from coldcheck.web.problems import PROBLEM
 class ProblemRoute(APIRoute):
     """A request the document rules out (no body, a body that is not JSON text, a query out
     of range) answers 422 application/problem+json, like every other malformed value, not
-    in FastAPI's own error shapes."""
+    in FastAPI's own error shapes. Authentication comes first: FastAPI reads the body before
+    it runs the sign-in dependency, so a signed-out request with a malformed body would say
+    422; on a route that needs a session it says 401, as any signed-out request does."""
+
+    def _needs_session(self) -> bool:
+        return any(d.call is _signed_in for d in self.dependant.dependencies)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
+        needs_session = self._needs_session()
 
         async def route(request: Request) -> Response:
             try:
                 response: Response = await handler(request)
-            except RequestValidationError as exc:
-                return problems.from_validation(exc)
-            except HTTPException as exc:
+            except (RequestValidationError, HTTPException) as exc:
+                if needs_session and not await run_in_threadpool(auth.page_principal, request):
+                    return problems.from_refusal(auth.sign_in_needed())
+                if isinstance(exc, RequestValidationError):
+                    return problems.from_validation(exc)
                 if exc.status_code != 400:  # FastAPI's "error parsing the body" (Starlette's)
                     raise
                 return problems.problem(

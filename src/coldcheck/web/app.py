@@ -47,7 +47,7 @@ class Web:
 def create_app(
     settings: Settings, *, secure_cookies: bool = False, clock: Callable[[], datetime] = utc_now
 ) -> FastAPI:
-    from coldcheck.web import api, forms, labels, pages, screens
+    from coldcheck.web import api, forms, labels, pages, records, screens
 
     web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock)
     app = FastAPI(
@@ -67,5 +67,6 @@ def create_app(
     app.include_router(screens.router)
     app.include_router(forms.router)
     app.include_router(labels.router)
+    app.include_router(records.router)
     pages.mount_static(app)
     return app

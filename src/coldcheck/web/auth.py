@@ -92,14 +92,18 @@ def _resolve(request: Request) -> Principal | None:
     return Principal(account=found.account, username=found.username, csrf=found.csrf)
 
 
+def sign_in_needed() -> SignInNeeded:
+    return SignInNeeded(
+        "You are not signed in, or your session has ended.",
+        "Sign in again (POST /api/session or the sign-in page).",
+    )
+
+
 def signed_in(request: Request) -> Principal:
     """The API's dependency: the signed-in account, or 401."""
     found = _resolve(request)
     if found is None:
-        raise SignInNeeded(
-            "You are not signed in, or your session has ended.",
-            "Sign in again (POST /api/session or the sign-in page).",
-        )
+        raise sign_in_needed()
     return found
 
 
