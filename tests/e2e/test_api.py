@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +353,38 @@ def test_signed_out_a_malformed_body_still_answers_401(client: TestClient) -> No
     )
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_body_larger_than_the_limit_is_refused_413(client: TestClient) -> None:
+    csrf = sign_in(client, "hannah")
+    huge = {"args": {"firearm": "F01", "note": "x" * (300 * 1024)}}
+    response = client.post(
+        f"/api/productions/{PRODUCTION}/actions/take", json=huge, headers={CSRF_HEADER: csrf}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_answers_to_idempotency_keys_older_than_a_day_are_purged_at_sign_in(
+    client: TestClient, db: Path
+) -> None:
+    store = SqliteAccountStore(db)
+    try:
+        account = store.account_by_username("hannah")
+        assert account is not None
+        store.idempotent_put(
+            account=account.id,
+            key="old",
+            fingerprint="a" * 64,
+            status=201,
+            body="{}",
+            created=datetime.now(UTC) - timedelta(hours=25),
+        )
+    finally:
+        store.close()
+    sign_in(client, "hannah")
+    store = SqliteAccountStore(db)
+    try:
+        assert store.idempotent_get(account.id, "old") is None
+    finally:
+        store.close()

@@ -184,7 +184,10 @@ def test_plans_show_approval_or_awaiting_it(db: Path, client: TestClient) -> Non
     assert "Risks Dust in the wind." in shown
     assert "A real revolver is seen in close-up" in shown
     assert "Filed by Hannah Reed" in shown
-    assert f'href="{P}/do/approve-plan"' in client.get(P + "/records/plans").text
+    assert f'href="{P}/do/approve-plan?scene=14B"' in client.get(P + "/records/plans").text
+    form = client.get(P + "/do/approve-plan", params={"scene": "14B", "nothing": "x"}).text
+    assert 'value="14B"' in form  # the link fills the scene in; unknown parameters are ignored
+    assert 'value="x"' not in form
 
 
 def test_meetings_show_lead_attendees_and_briefing(db: Path, client: TestClient) -> None:
@@ -235,7 +238,7 @@ def test_incidents_open_first_then_closed_with_findings(db: Path, client: TestCl
     assert "Corrective action Cylinder replaced." in shown
     assert "Reviewed by Paul Price" in shown
     assert shown.index("I02") < shown.index("I01")
-    assert f'href="{P}/do/close-incident"' in client.get(P + "/records/incidents").text
+    assert f'href="{P}/do/close-incident?incident=I02"' in client.get(P + "/records/incidents").text
 
 
 def test_people_show_roles_permit_key_and_training(db: Path, client: TestClient) -> None:

@@ -22,6 +22,7 @@ from coldcheck.app.settings import Settings
 from coldcheck.domain.errors import Refusal
 from coldcheck.store.port import StoreError
 from coldcheck.web import problems
+from coldcheck.web.limits import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,6 +60,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = web
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(Refusal, problems.refusal_handler)
     app.add_exception_handler(StoreError, problems.store_handler)
     app.add_exception_handler(RequestValidationError, problems.validation_handler)

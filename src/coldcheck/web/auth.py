@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from coldcheck.app import refs
 from coldcheck.app.accounts import (
     ABSOLUTE_LIFETIME,
+    IDEMPOTENCY_RETENTION,
     LOCKOUT_DURATION,
     LOCKOUT_THRESHOLD,
     LOCKOUT_WINDOW,
@@ -173,9 +174,12 @@ def memberships(request: Request, who: Principal) -> list[dict[str, Any]]:
 
 
 def sign_in(request: Request, username: str, password: str) -> tuple[str, str]:
-    tokens = accounts(request).sign_in(
+    service = accounts(request)
+    tokens = service.sign_in(
         username, password, client=client(request), current_token=request.cookies.get(COOKIE)
     )
+    # Stored answers to idempotency keys are kept a day; each sign-in clears older ones.
+    service.store.purge_idempotency(web(request).clock() - IDEMPOTENCY_RETENTION)
     return tokens.token, tokens.csrf
 
 

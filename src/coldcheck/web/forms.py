@@ -257,5 +257,14 @@ def actions(request: Request, production: str) -> Response:
 
 @router.get("/p/{production}/do/{action}", response_class=HTMLResponse)
 def action(request: Request, production: str, action: str, done: str = "") -> Response:
-    """One action's form, drawn from its arguments; it posts to the generic action route."""
-    return screens._render(request, production, Screen("do", action[:40]), done=done[:30])
+    """One action's form, drawn from its arguments; it posts to the generic action route.
+    A link may fill arguments in (``?scene=12A``): only the action's own, as plain text."""
+    spec = ACTIONS.get(action)
+    given = {
+        name: value[:200]
+        for name, value in request.query_params.items()
+        if spec is not None and spec.arg(name) is not None
+    }
+    return screens._render(
+        request, production, Screen("do", action[:40]), done=done[:30], values=given
+    )
