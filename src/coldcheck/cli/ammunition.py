@@ -16,10 +16,10 @@ from coldcheck.cli.common import (
     PinFileOpt,
     ProdOpt,
     Result,
-    read_pin,
     run_command,
     table,
     written,
+    your_pin,
 )
 from coldcheck.domain.values import AmmoClass, BlankLoad, DummyCheck, choice
 
@@ -52,7 +52,7 @@ def receive(
     Signed with your PIN."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.receive_ammunition(
             app,
             app.production(production),
@@ -95,7 +95,7 @@ def inspect(
         if not method:
             raise CliError("give at least one --method")
         methods = frozenset(choice(DummyCheck, m, "dummy check") for m in method)
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.inspect_dummies(
             app,
             app.production(production),

@@ -161,6 +161,11 @@ def read_pin(
     return first
 
 
+def your_pin(pin_file: Path | None) -> str:
+    """The acting person's own PIN, for the entries they sign."""
+    return read_pin(pin_file, prompt="Your PIN")
+
+
 def table(rows: list[list[str]], header: list[str]) -> str:
     """A plain-text table that reads on a phone-width terminal as well as a wide one."""
     if not rows:

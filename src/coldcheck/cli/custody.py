@@ -16,9 +16,9 @@ from coldcheck.cli.common import (
     PinFileOpt,
     ProdOpt,
     Result,
-    read_pin,
     run_command,
     written,
+    your_pin,
 )
 from coldcheck.cli.incidents import outcome
 
@@ -79,7 +79,7 @@ def hand_off(
     accept."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         prod = app.production(production)
         done = handlers.hand_off(app, prod, by, firearm, to, pin)
         offered = done.events[0].payload()
@@ -105,7 +105,7 @@ def accept(
     """Accept a hand-off offered to you, with your PIN: you now hold the firearm."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.accept(app, app.production(production), by, handoff, pin)
         payload = done.events[0].payload()
         return written(done, f"{payload['firearm']} accepted: you hold it now")
@@ -167,7 +167,7 @@ def inspect(
             listed = ("empty",) * count.positions
         else:
             listed = tuple(p for p in (positions or "").split(",") if p.strip())
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.inspect(
             app,
             prod,
@@ -199,7 +199,7 @@ def witness(
     """1st AD or talent: attest, with your PIN, the check the armorer showed you (R-20, R-21)."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.witness(app, app.production(production), by, firearm, pin)
         payload = done.events[0].payload()
         return written(done, f"You attest {payload['firearm']} was shown {payload['shown']}")
@@ -219,7 +219,7 @@ def announce(
     Signed with your PIN."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.announce(app, app.production(production), by, firearm, pin=pin)
         result = written(done, "")
         return Result(result.data, str(done.events[0].payload()["text"]))

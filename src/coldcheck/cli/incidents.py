@@ -21,10 +21,10 @@ from coldcheck.cli.common import (
     PinFileOpt,
     ProdOpt,
     Result,
-    read_pin,
     run_command,
     table,
     written,
+    your_pin,
 )
 from coldcheck.domain import gates
 from coldcheck.domain.values import EVIDENCE_KINDS, IncidentKind, choice
@@ -123,7 +123,7 @@ def close_incident(
 
     def run(app: App) -> Result:
         prod = app.production(production)
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.close_incident(app, prod, by, incident, findings, action, pin=pin)
         closed = done.events[0].payload()["incident"]
         return outcome(
@@ -211,7 +211,7 @@ def answer_concern(
     """Producer or safety advisor: answer a concern, signed with your PIN (R-52)."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         prod = app.production(production)
         done = handlers.answer_concern(app, prod, by, concern, answer, pin=pin)
         answered = done.events[0].payload()["concern"]
@@ -277,7 +277,7 @@ def resume_work(
 
     def run(app: App) -> Result:
         prod = app.production(production)
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.resume_work(app, prod, by, reason, pin=pin)
         return outcome(done, "Your stop is lifted" + still_stopped(app, prod))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +22,7 @@ from coldcheck.cli.common import (
     run_command,
     table,
     written,
+    your_pin,
 )
 from coldcheck.domain.values import Permit, Role, choice, text
 
@@ -40,11 +40,6 @@ RoleOpt = Annotated[
         "(repeat for several)",
     ),
 ]
-
-
-def _pin(pin_file: Path | None) -> str:
-    """The acting person's own PIN: acts on people and keys are signed by whoever does them."""
-    return read_pin(pin_file, prompt="Your PIN")
 
 
 def parse_roles(values: list[str]) -> frozenset[Role]:
@@ -99,7 +94,7 @@ def add(
     def action(app: App) -> Result:
         roles = parse_roles(role)
         permit = parse_permit(permit_number, permit_authority, permit_expires)
-        mine = _pin(pin_file)
+        mine = your_pin(pin_file)
         pin = read_pin(
             new_pin_file, env="COLDCHECK_NEW_PIN", prompt=f"New PIN for {name}", confirm=True
         )
@@ -160,7 +155,7 @@ def permit(
         if parsed is None:
             raise CliError("give --permit-number, --permit-authority and --permit-expires")
         done = handlers.record_permit(
-            app, app.production(production), by, person, parsed, actor_pin=_pin(pin_file)
+            app, app.production(production), by, person, parsed, actor_pin=your_pin(pin_file)
         )
         return written(done, f"Recorded permit {parsed.number}")
 
@@ -182,7 +177,7 @@ def correct(
 
     def action(app: App) -> Result:
         done = handlers.correct_person(
-            app, app.production(production), by, person, name, reason, actor_pin=_pin(pin_file)
+            app, app.production(production), by, person, name, reason, actor_pin=your_pin(pin_file)
         )
         return written(done, f"Corrected the name to {name}")
 
@@ -223,7 +218,7 @@ def revoke(
 
     def action(app: App) -> Result:
         done = handlers.revoke_key(
-            app, app.production(production), by, person, reason, actor_pin=_pin(pin_file)
+            app, app.production(production), by, person, reason, actor_pin=your_pin(pin_file)
         )
         return written(done, "Key revoked")
 
@@ -245,7 +240,7 @@ def new(
     def action(app: App) -> Result:
         pin = read_pin(new_pin_file, env="COLDCHECK_NEW_PIN", prompt="New PIN", confirm=True)
         done = handlers.new_key(
-            app, app.production(production), by, person, pin, actor_pin=_pin(pin_file)
+            app, app.production(production), by, person, pin, actor_pin=your_pin(pin_file)
         )
         return written(done, "New key created")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,9 +16,9 @@ from coldcheck.cli.common import (
     PinFileOpt,
     ProdOpt,
     Result,
-    read_pin,
     run_command,
     table,
+    your_pin,
 )
 from coldcheck.cli.incidents import outcome
 from coldcheck.domain import protocol
@@ -50,10 +49,6 @@ range_app = typer.Typer(
 SceneArg = Annotated[str, typer.Argument(help="Scene number or short name, e.g. 12A.")]
 
 
-def _pin(pin_file: Path | None) -> str:
-    return read_pin(pin_file, prompt="Your PIN")
-
-
 # -- the day ----------------------------------------------------------------------------------
 
 
@@ -79,7 +74,7 @@ def open_day(
     No firearm is issued to talent before it."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         done = handlers.open_day(
             app, app.production(production), by, tuple(swept), schedule, pin=pin
         )
@@ -105,7 +100,7 @@ def call_break(
     def run(app: App) -> Result:
         if kind.strip().lower() not in ("break", "lunch"):
             raise CliError("--kind is break or lunch; end the day with 'coldcheck day wrap'")
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.call_break(app, app.production(production), by, kind, pin=pin)
         return outcome(done, f"{kind.strip().capitalize()} called: everything is locked away")
 
@@ -125,7 +120,7 @@ def wrap(
     Refused unless every firearm is back, inspected, counted and locked away."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.call_break(app, app.production(production), by, "wrap", pin=pin)
         return outcome(
             done,
@@ -167,7 +162,7 @@ def add_training(
 
     def run(app: App) -> Result:
         kind = choice(Action, action, "firearm action")
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         prod = app.production(production)
         done = handlers.record_training(app, prod, by, person, kind, note, pin=pin)
         who = app.state(prod).people[done.events[0].payload()["person"]].name
@@ -234,7 +229,7 @@ def file_plan(
     The safety advisor or the producer then approves it (coldcheck plan approve)."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         done = handlers.file_plan(
             app,
             app.production(production),
@@ -273,7 +268,7 @@ def approve_plan(
     """Safety advisor or producer: approve a scene's plan (R-31). Signed with your PIN."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         done = handlers.approve_plan(app, app.production(production), by, scene, pin=pin)
         return outcome(done, f"Plan for scene {done.events[0].payload()['scene']} approved")
 
@@ -366,7 +361,7 @@ def hold_meeting(
     Name everyone present; the talent must be there. Prints the briefing recorded."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         prod = app.production(production)
         done = handlers.hold_meeting(app, prod, by, scene, tuple(attendee), pin=pin)
         held = done.events[0].payload()
@@ -477,7 +472,7 @@ def set_setting(
     """Safety advisor or producer: make a setting stricter. Looser needs a waiver."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.change_setting(app, app.production(production), by, name, value, pin=pin)
         changed = done.events[0].payload()
         return outcome(done, f"{changed['setting']} is now {changed['value']}")
@@ -520,7 +515,7 @@ def grant_waiver(
     """Safety advisor: loosen a setting (R-49). Signed with your PIN; shown in every report."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         done = handlers.grant_waiver(
             app, app.production(production), by, setting, value, reason, pin=pin
         )
@@ -559,7 +554,7 @@ def approve_range(
     """Safety advisor: approve a live-fire range session off set (R-02). Signed with your PIN."""
 
     def run(app: App) -> Result:
-        pin = _pin(pin_file)
+        pin = your_pin(pin_file)
         done = handlers.approve_range(
             app, app.production(production), by, location, medical, day, pin=pin
         )

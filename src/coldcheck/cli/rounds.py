@@ -15,8 +15,8 @@ from coldcheck.cli.common import (
     PinFileOpt,
     ProdOpt,
     Result,
-    read_pin,
     run_command,
+    your_pin,
 )
 from coldcheck.cli.incidents import outcome
 
@@ -41,7 +41,7 @@ def load(
     Only after the 1st AD's call (R-27), and only what the approved plan allows (R-09)."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.load(app, app.production(production), by, firearm, lot, count, pin=pin)
         p = done.events[0].payload()
         return outcome(
@@ -66,7 +66,7 @@ def unload(
     Unfired rounds go back to their lots; then count them (coldcheck reconcile)."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.unload(app, app.production(production), by, firearm, pin=pin)
         p = done.events[0].payload()
         back = ", ".join(p["rounds"]) or "no unfired rounds"
@@ -137,7 +137,7 @@ def clear_misfire(
     """Armorer: clear a misfire after the wait, signed with your PIN (R-25, R-42)."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.clear_misfire(app, app.production(production), by, firearm, pin=pin)
         p = done.events[0].payload()
         return outcome(done, f"Misfire of {p['firearm']} cleared; the round from {p['lot']} is out")
@@ -161,7 +161,7 @@ def reconcile(
     A count that does not balance opens an incident."""
 
     def run(app: App) -> Result:
-        pin = read_pin(pin_file, prompt="Your PIN")
+        pin = your_pin(pin_file)
         done = handlers.reconcile(
             app,
             app.production(production),

@@ -25,6 +25,7 @@ findings open an incident at once:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -64,6 +65,22 @@ def parse_position(text: str) -> tuple[str, str]:
             "Write empty, spent, unknown, live, dummy:LOT or blank:LOT.",
         )
     return item, lot.upper()
+
+
+MAX_POSITIONS = 300
+_REPEAT = re.compile(r"(\S+)(?:\s+[x\u00d7]\s*(\d+))?")  # "blank:A01 x6" (or the sign)
+
+
+def expand_position(text: str) -> list[str]:
+    """One written position, or 'ITEM xN' for N positions alike ('blank:A01 x6'), checked."""
+    match = _REPEAT.fullmatch(text.strip())
+    if match is None:
+        raise InvalidInput(f"{text!r} is not understood.", "Write e.g. blank:A01 x6.")
+    position, times = match.group(1), int(match.group(2) or 1)
+    parse_position(position)
+    if not 1 <= times <= MAX_POSITIONS:
+        raise InvalidInput(f"Give 1 to {MAX_POSITIONS} positions.", "Count again.")
+    return [position] * times
 
 
 def assess(

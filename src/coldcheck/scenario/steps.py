@@ -10,7 +10,7 @@ from functools import partial
 from yaml.nodes import Node
 
 from coldcheck.app.actions import ACTIONS, Arg, Kind
-from coldcheck.domain.inspection import parse_position
+from coldcheck.domain.inspection import MAX_POSITIONS, expand_position
 from coldcheck.domain.rules import RULES
 from coldcheck.domain.values import IncidentKind
 from coldcheck.scenario.model import (
@@ -27,8 +27,6 @@ from coldcheck.scenario.reader import Reader, line_of
 STEP_KEYS = ("actor", "action", "note", "wait", "expect")
 EXPECT_FORMS = "accepted, refused, refused R-29 or incident live_round_found"
 _EXPECT = re.compile(r"(accepted|refused|incident)(?: (\S+))?")
-_REPEAT = re.compile(r"(\S+)(?:\s+[x\u00d7]\s*(\d+))?")  # "blank:A01 x6" (or the sign)
-MAX_POSITIONS = 300
 INCIDENT_KINDS = tuple(k.value for k in IncidentKind)
 
 
@@ -142,14 +140,9 @@ class StepReader:
         out: list[str] = []
         for item in self.r.items(node, what):
             raw = self.r.text(item, what)
-            match = _REPEAT.fullmatch(raw.strip())
-            if match is None:
-                self.r.fail(item, f"{what}: '{raw}' is not understood; write e.g. blank:A01 x6.")
-            position, times = match.group(1), int(match.group(2) or 1)
-            self.r.checked(item, partial(parse_position, position))
-            if times < 1 or len(out) + times > MAX_POSITIONS:
+            out.extend(self.r.checked(item, partial(expand_position, raw)))
+            if len(out) > MAX_POSITIONS:
                 self.r.fail(item, f"{what}: give 1 to {MAX_POSITIONS} positions.")
-            out.extend([position] * times)
         return tuple(out)
 
     def _plan_entry(self, node: Node, what: str) -> str:

@@ -6,17 +6,14 @@ is one InvalidInput sentence naming the argument, so the API answers 422 and wri
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from coldcheck.app.actions import ACTIONS, ActionSpec, Args, Kind, Value
 from coldcheck.domain.errors import InvalidInput, NotFound
-from coldcheck.domain.inspection import parse_position
+from coldcheck.domain.inspection import MAX_POSITIONS, expand_position
 
-_REPEAT = re.compile(r"(\S+)(?:\s+[x\u00d7]\s*(\d+))?")  # "blank:A01 x6"
-MAX_POSITIONS = 300
 MAX_TEXT = 2000
 MAX_ITEMS = 100
 
@@ -115,12 +112,10 @@ def _positions(items: tuple[str, ...], name: str) -> tuple[str, ...]:
     """Each item is a position, or 'ITEM xN' for N positions alike ('blank:A01 x6')."""
     out: list[str] = []
     for raw in items:
-        match = _REPEAT.fullmatch(raw.strip())
-        if match is None:
-            raise InvalidInput(f"{name!r}: {raw!r} is not understood.", "Write e.g. blank:A01 x6.")
-        position, times = match.group(1), int(match.group(2) or 1)
-        parse_position(position)
-        if times < 1 or len(out) + times > MAX_POSITIONS:
+        try:
+            out.extend(expand_position(raw))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{name!r}: {exc.message}", exc.remedy) from None
+        if len(out) > MAX_POSITIONS:
             raise InvalidInput(f"{name!r}: give 1 to {MAX_POSITIONS} positions.", "Fix it.")
-        out.extend([position] * times)
     return tuple(out)

@@ -32,7 +32,7 @@ from coldcheck.app.dispatch import CALLS
 from coldcheck.app.service import App
 from coldcheck.domain import verification
 from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound, Refusal
-from coldcheck.domain.inspection import LoadState
+from coldcheck.domain.inspection import MAX_POSITIONS, LoadState
 from coldcheck.domain.state import ProductionState
 from coldcheck.domain.values import Role
 from coldcheck.ledger.entry import decode
@@ -417,7 +417,7 @@ def day(request: Request, production: str, done: str = "") -> Response:
 
 
 async def _form(request: Request) -> dict[str, list[str]]:
-    found = await request.form(max_files=0, max_fields=arguments.MAX_POSITIONS + 50)
+    found = await request.form(max_files=0, max_fields=MAX_POSITIONS + 50)
     out: dict[str, list[str]] = {}
     for key, value in found.multi_items():
         if isinstance(value, str):
