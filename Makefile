@@ -17,7 +17,8 @@ run: $(STAMP)
 	$(BIN)/coldcheck demo
 	$(BIN)/coldcheck status
 	@echo "Open http://127.0.0.1:8000/ and sign in (see above: e.g. dana / 'showdown at high noon'). Ctrl-C stops."
-	$(BIN)/coldcheck serve --host 127.0.0.1 --port 8000
+	@echo "This demo runs with two-step sign-in optional (--mfa optional); a production node requires it (coldcheck serve's default)."
+	$(BIN)/coldcheck serve --host 127.0.0.1 --port 8000 --mfa optional
 
 ## test: lint, types, and the whole test suite
 test: lint types unit

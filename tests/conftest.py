@@ -141,7 +141,9 @@ def prepare_issue(
         pin=PINS["P01"],
     )
     h.approve_plan(app, PRODUCTION, "P04", scene, pin=PINS["P04"])
-    h.hold_meeting(app, PRODUCTION, "P03", scene, ("P01", talent), pin=PINS["P03"])
+    held = h.hold_meeting(app, PRODUCTION, "P03", scene, ("P01", talent), pin=PINS["P03"])
+    meeting = str(held.events[0].payload()["meeting"])
+    h.attend_meeting(app, PRODUCTION, talent, meeting, pin=PINS[talent])
     h.call_firearm(app, PRODUCTION, "P03", firearm, scene)
     h.take(app, PRODUCTION, "P01", firearm)
     positions = ("empty",) * app.state(PRODUCTION).firearms[firearm].capacity.positions

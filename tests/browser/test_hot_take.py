@@ -4,6 +4,8 @@ person in their own browser context. Which screen each step uses:
 - All-actions forms (/do/<action>): receive-ammo, train, file-plan, approve-plan, meeting, call,
   announce before the check is witnessed (refused R-29), discharge, cut.
 - The day (/day): the opening check, locking the safe, wrap.
+- Safety meetings (/records/meetings): the talent and the armorer confirm being at the meeting
+  on the 1st AD's phone, each with their own PIN.
 - The firearm's page (/firearms/F01): take, load, the per-chamber inspection grid (pre- and
   post-use), witness, hand-off and accept (both ways), unload, reconcile, return.
 - Announce (/announce): DO NOT ANNOUNCE before the check is witnessed, then HOT.
@@ -142,6 +144,15 @@ def test_a_hot_take_from_sign_in_to_wrap_through_the_pages(
     paul.recorded("Paul Price approved the plan for scene 12A.")
     ann.do("meeting", {"scene": "12A", "attendees": "P01,P02"})
     ann.recorded("Ann Marsh held the safety meeting for scene 12A")
+    # each person on the roll confirms on the 1st AD's phone with their own PIN
+    ann.go("/records/meetings")
+    for who, person in ((jack, "P02"), (hannah, "P01")):
+        confirm = ann.form("attend")
+        confirm.locator("[name='attester']").select_option(person)
+        confirm.locator("[name='pin']").fill(who.pin)
+        confirm.get_by_role("button", name="I was at this meeting: confirm").click()
+        ann.recorded("confirmed being at safety meeting M01")
+    expect(ann.page.locator("#M01")).to_contain_text("✔ Ann Marsh, Hannah Reed, Jack Colt")
     ann.do("call", {"firearm": "F01", "scene": "12A"})
     ann.recorded("Ann Marsh called for F01 for scene 12A.")
 

@@ -138,6 +138,9 @@ def test_a_new_account_store_is_empty(store: AccountStore) -> None:
     assert store.session(sha("nothing")) is None
     assert store.events() == []
     assert store.failures_since("hannah@dustroad.example", T0 - timedelta(days=1)) == []
+    assert store.failures_from("192.0.2.7", T0 - timedelta(days=1)) == []
+    assert store.sessions_of("A0001") == []
+    assert store.end_all_sessions() == 0
     assert store.idempotent_get("A0001", "key-1") is None
 
 
@@ -192,6 +195,35 @@ def test_only_an_argon2id_hash_is_accepted_as_a_password(store: AccountStore) ->
     account_now = store.account_by_id(account)
     assert account_now is not None
     assert account_now.password_hash == HASH
+
+
+def test_a_temporary_password_is_stored_with_its_expiry_and_cleared_by_a_new_hash(
+    store: AccountStore,
+) -> None:
+    until = T0 + timedelta(hours=72)
+    created = store.add_account(
+        username="jack", display_name="Jack", password_hash=HASH, created=T0, temporary_until=until
+    )
+    assert created.temporary_until == until
+    assert created.must_change_password
+    assert store.account_by_id(created.id) == created
+    assert store.account_by_username("jack") == created
+
+    store.set_password_hash(created.id, OTHER_HASH)
+    chosen = store.account_by_id(created.id)
+    assert chosen is not None
+    assert (chosen.password_hash, chosen.temporary_until) == (OTHER_HASH, None)
+    assert not chosen.must_change_password
+
+    later = T0 + timedelta(days=10)
+    store.set_password_hash(created.id, HASH, temporary_until=later)
+    reset = store.account_by_id(created.id)
+    assert reset is not None
+    assert (reset.password_hash, reset.temporary_until) == (HASH, later)
+    assert add(store) != created.id
+    plain = store.account_by_username("hannah@dustroad.example")
+    assert plain is not None
+    assert plain.temporary_until is None
 
 
 def test_set_password_hash_replaces_the_hash_of_that_account_only(store: AccountStore) -> None:
@@ -379,6 +411,67 @@ def test_end_sessions_of_ends_every_live_session_of_the_account_but_the_kept_one
     assert store.end_sessions_of(hannah) == 0
 
 
+def test_a_session_gets_a_random_public_id_and_keeps_its_client_and_browser(
+    store: AccountStore,
+) -> None:
+    account = add(store)
+    opened = store.new_session(
+        token_hash=sha("token-one"),
+        account=account,
+        csrf=csrf_of("token-one"),
+        created=T0,
+        idle_expires=T0 + timedelta(minutes=30),
+        absolute_expires=T0 + timedelta(hours=12),
+        client="192.0.2.7",
+        agent="Firefox on Android" + "!" * 200,
+    )
+    other = open_session(store, account, "token-two")
+
+    found = store.session(sha("token-one"))
+    assert found == opened
+    assert (found.client, found.agent) == ("192.0.2.7", ("Firefox on Android" + "!" * 200)[:128])
+    second = store.session(other)
+    assert second is not None
+    assert (second.client, second.agent) == ("", "")
+    ids = {opened.id, second.id}
+    assert len(ids) == 2
+    assert all(len(i) >= 12 and i.isalnum() for i in ids)
+    assert sha("token-one") not in ids
+    assert "token-one" not in opened.id
+
+
+def test_sessions_of_lists_the_live_sessions_of_one_account_newest_first(
+    store: AccountStore,
+) -> None:
+    hannah, jack = add(store), add(store, "jack")
+    first = open_session(store, hannah, "h1", at=T0)
+    second = open_session(store, hannah, "h2", at=T0 + timedelta(minutes=5))
+    gone = open_session(store, hannah, "h3", at=T0 + timedelta(minutes=9))
+    store.end_session(gone)
+    open_session(store, jack, "j1")
+
+    listed = store.sessions_of(hannah)
+
+    assert [s.token_hash for s in listed] == [second, first]
+    assert all(s.account == hannah and not s.ended for s in listed)
+    assert listed[0] == store.session(second)
+    assert store.sessions_of("A0099") == []
+
+
+def test_end_all_sessions_ends_every_live_session_of_every_account(stores: Stores) -> None:
+    first, second = stores.open(), stores.open()
+    hannah, jack = add(first), add(first, "jack")
+    live = [open_session(first, hannah, "h1"), open_session(first, jack, "j1")]
+    already = open_session(first, jack, "j2")
+    first.end_session(already)
+
+    assert second.end_all_sessions() == 2
+
+    assert [ended(first, h) for h in live] == [True, True]
+    assert first.sessions_of(hannah) == first.sessions_of(jack) == []
+    assert first.end_all_sessions() == 0
+
+
 # -- the sign-in log ---------------------------------------------------------------------------
 
 
@@ -426,7 +519,7 @@ def test_an_event_without_an_account_keeps_the_username_as_typed_cut_short(
 
 def test_an_unknown_event_kind_is_refused(store: AccountStore) -> None:
     with pytest.raises(StoreError):
-        event(store, "password_reset")  # type: ignore[arg-type]
+        event(store, "password_guessed")  # type: ignore[arg-type]
 
     assert store.events() == []
 
@@ -450,6 +543,27 @@ def test_failures_count_only_after_the_last_successful_sign_in(store: AccountSto
     assert store.failures_since(name, T0 + timedelta(minutes=6)) == []
     assert store.failures_since("jack", T0) == [T0 + timedelta(minutes=6)]
     assert store.failures_since("ann", T0) == []
+
+
+def test_failures_from_a_client_count_across_usernames_and_sign_ins(store: AccountStore) -> None:
+    here, there = "192.0.2.7", "198.51.100.3"
+    for minute, name in enumerate(("ann", "bob", "carl")):
+        event(store, AuthEventKind.FAILURE, name, T0 + timedelta(minutes=minute), client=here)
+    event(store, AuthEventKind.SIGN_IN, "ann", T0 + timedelta(minutes=3), client=here)
+    event(store, AuthEventKind.LOCKOUT, "ann", T0 + timedelta(minutes=4), client=here)
+    event(store, AuthEventKind.FAILURE, "dora", T0 + timedelta(minutes=5), client=here)
+    event(store, AuthEventKind.FAILURE, "ann", T0 + timedelta(minutes=6), client=there)
+
+    assert store.failures_from(here, T0) == [T0 + timedelta(minutes=m) for m in (0, 1, 2, 5)]
+    assert store.failures_from(here, T0 + timedelta(minutes=2)) == [
+        T0 + timedelta(minutes=2),
+        T0 + timedelta(minutes=5),
+    ]
+    assert store.failures_from(there, T0) == [T0 + timedelta(minutes=6)]
+    assert store.failures_from("203.0.113.9", T0) == []
+    long_client = "c" * 300
+    event(store, AuthEventKind.FAILURE, "ann", T0, client=long_client)
+    assert store.failures_from(long_client, T0) == [T0]
 
 
 # -- idempotency -------------------------------------------------------------------------------
@@ -648,7 +762,7 @@ def test_sqlite_accounts_created_first_make_a_file_the_ledger_opens(tmp_path: Pa
         ledger.close()
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT version FROM account_schema").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM account_schema").fetchall() == [(2,)]
 
 
 def test_sqlite_refuses_a_missing_file_and_a_ledger_without_accounts_unless_asked(
@@ -669,10 +783,10 @@ def test_sqlite_refuses_another_accounts_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "coldcheck.db"
     SqliteAccountStore(path, create=True).close()
     with closing(sqlite3.connect(path)) as db:
-        db.execute("UPDATE account_schema SET version = 2")
+        db.execute("UPDATE account_schema SET version = 3")  # a newer coldcheck's
         db.commit()
 
-    with pytest.raises(StoreError, match="accounts schema 2"):
+    with pytest.raises(StoreError, match="accounts schema 3"):
         SqliteAccountStore(path)
 
 
@@ -709,3 +823,185 @@ def test_sqlite_turns_a_busy_file_into_one_sentence_and_writes_nothing(tmp_path:
     finally:
         holder.close()
         store.close()
+
+
+# -- SQLite only: upgrading a version-1 file ---------------------------------------------------
+
+# The accounts schema as version 1 created it (the first release), verbatim.
+_V1_SCHEMA = (
+    """CREATE TABLE account_schema (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version   INTEGER NOT NULL
+    )""",
+    """CREATE TABLE accounts (
+        number        INTEGER PRIMARY KEY,
+        id            TEXT    NOT NULL UNIQUE,
+        username      TEXT    NOT NULL UNIQUE
+                      CHECK (length(username) BETWEEN 3 AND 64 AND username = lower(username)),
+        display_name  TEXT    NOT NULL CHECK (length(display_name) BETWEEN 1 AND 100),
+        password_hash TEXT    NOT NULL CHECK (substr(password_hash, 1, 10) = '$argon2id$'),
+        created       TEXT    NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+    )""",
+    """CREATE TABLE memberships (
+        account    TEXT NOT NULL REFERENCES accounts (id),
+        production TEXT NOT NULL,
+        person     TEXT NOT NULL,
+        PRIMARY KEY (account, production),
+        UNIQUE (production, person)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE sessions (
+        token_hash       TEXT    PRIMARY KEY CHECK (length(token_hash) = 64),
+        account          TEXT    NOT NULL REFERENCES accounts (id),
+        csrf             TEXT    NOT NULL,
+        created          TEXT    NOT NULL,
+        last_seen        TEXT    NOT NULL,
+        idle_expires     TEXT    NOT NULL,
+        absolute_expires TEXT    NOT NULL,
+        ended            INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1))
+    ) WITHOUT ROWID""",
+    "CREATE INDEX sessions_by_account ON sessions (account, ended)",
+    """CREATE TABLE auth_events (
+        seq      INTEGER PRIMARY KEY,
+        time     TEXT    NOT NULL,
+        kind     TEXT    NOT NULL CHECK (kind IN ('sign_in', 'failure', 'lockout', 'sign_out',
+                                                  'expired', 'password_changed',
+                                                  'account_created')),
+        username TEXT    NOT NULL,
+        account  TEXT,
+        client   TEXT    NOT NULL
+    )""",
+    "CREATE INDEX auth_events_by_username ON auth_events (username, kind, seq)",
+    """CREATE TRIGGER auth_events_no_update BEFORE UPDATE ON auth_events
+    BEGIN SELECT RAISE(ABORT, 'auth_events is append-only'); END""",
+    """CREATE TRIGGER auth_events_no_delete BEFORE DELETE ON auth_events
+    BEGIN SELECT RAISE(ABORT, 'auth_events is append-only'); END""",
+    """CREATE TABLE idempotency (
+        account     TEXT    NOT NULL REFERENCES accounts (id),
+        idem_key    TEXT    NOT NULL CHECK (length(idem_key) BETWEEN 1 AND 255),
+        fingerprint TEXT    NOT NULL CHECK (length(fingerprint) = 64),
+        status      INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        created     TEXT    NOT NULL,
+        PRIMARY KEY (account, idem_key)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX idempotency_by_created ON idempotency (created)",
+    "INSERT INTO account_schema (singleton, version) VALUES (1, 1)",
+)
+_STAMP = "2026-03-02T06:00:00.000000Z"
+_LATER = "2026-03-02T06:30:00.000000Z"
+
+
+def _version_1_file(path: Path) -> None:
+    """A coldcheck store whose accounts were written by version 1: two accounts, a
+    membership, a live and an ended session, three sign-in events."""
+    SqliteStore(path, create=True).close()
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("BEGIN")
+        for statement in _V1_SCHEMA:
+            db.execute(statement)
+        for number, name in ((1, "hannah"), (2, "jack")):
+            db.execute(
+                "INSERT INTO accounts (number, id, username, display_name, password_hash, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (number, f"A000{number}", name, name.title(), HASH, _STAMP),
+            )
+        db.execute("INSERT INTO memberships VALUES ('A0001', 'dust-road', 'P01')")
+        for token, ended_ in (("live", 0), ("gone", 1)):
+            db.execute(
+                "INSERT INTO sessions VALUES (?, 'A0001', ?, ?, ?, ?, ?, ?)",
+                (sha(token), csrf_of(token), _STAMP, _STAMP, _LATER, _LATER, ended_),
+            )
+        for kind, name in (("failure", "hannah"), ("sign_in", "hannah"), ("failure", "zed")):
+            db.execute(
+                "INSERT INTO auth_events (time, kind, username, account, client)"
+                " VALUES (?, ?, ?, NULL, '192.0.2.7')",
+                (_STAMP, kind, name),
+            )
+        db.execute("COMMIT")
+
+
+def _shape(path: Path) -> dict[str, object]:
+    """Every table's columns, and the names of every index and trigger."""
+    with closing(sqlite3.connect(path)) as db:
+        names = db.execute(
+            "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+        return {
+            name: (
+                kind,
+                db.execute(
+                    'SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)',
+                    (name,),
+                ).fetchall()
+                if kind == "table"
+                else [],
+            )
+            for kind, name in names
+        }
+
+
+def test_sqlite_upgrades_a_version_1_file_in_place_keeping_accounts_and_sessions(
+    tmp_path: Path,
+) -> None:
+    old, fresh = tmp_path / "old.db", tmp_path / "fresh.db"
+    _version_1_file(old)
+    SqliteAccountStore(fresh, create=True).close()
+
+    store = SqliteAccountStore(old)  # opening upgrades it
+    try:
+        hannah = store.account_by_username("hannah")
+        assert hannah is not None
+        assert (hannah.id, hannah.display_name, hannah.password_hash) == ("A0001", "Hannah", HASH)
+        assert hannah.temporary_until is None
+        assert store.member("A0001", "dust-road") == "P01"
+        live, gone = store.session(sha("live")), store.session(sha("gone"))
+        assert live is not None
+        assert gone is not None
+        assert (live.ended, gone.ended, live.csrf) == (False, True, csrf_of("live"))
+        assert (live.client, live.agent) == ("", "")
+        assert len(live.id) == 16
+        assert live.id != gone.id
+        assert store.sessions_of("A0001") == [live]
+        assert [(e.seq, e.kind, e.username) for e in reversed(store.events())] == [
+            (1, AuthEventKind.FAILURE, "hannah"),
+            (2, AuthEventKind.SIGN_IN, "hannah"),
+            (3, AuthEventKind.FAILURE, "zed"),
+        ]
+        assert store.failures_since("zed", T0) == [T0]
+        event(store, AuthEventKind.PASSWORD_RESET, "jack", T0 + timedelta(hours=1))
+        assert store.events(1)[0].seq == 4
+        store.set_password_hash("A0002", OTHER_HASH, temporary_until=T0 + timedelta(hours=72))
+        jack = store.account_by_id("A0002")
+        assert jack is not None
+        assert jack.must_change_password
+        open_session(store, "A0002", "new-one")
+    finally:
+        store.close()
+
+    assert _shape(old) == _shape(fresh), "an upgraded file has exactly a new file's schema"
+    with closing(sqlite3.connect(old)) as db:
+        assert db.execute("SELECT version FROM account_schema").fetchall() == [(2,)]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("DELETE FROM auth_events")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE auth_events SET kind = 'sign_in'")
+    SqliteAccountStore(old).close()  # opening an upgraded file again changes nothing
+
+
+def test_sqlite_an_upgrade_that_fails_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("DROP INDEX auth_events_by_username")  # the upgrade fails part way
+        db.commit()
+    before = _shape(path)
+
+    with pytest.raises(StoreError, match="no such index"):
+        SqliteAccountStore(path)
+
+    assert _shape(path) == before
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT version FROM account_schema").fetchall() == [(1,)]
+        assert db.execute("SELECT count(*) FROM auth_events").fetchone() == (3,)
+        assert db.execute("SELECT count(*) FROM sessions").fetchone() == (2,)

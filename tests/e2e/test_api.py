@@ -19,7 +19,7 @@ from coldcheck.domain.values import Role
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
 from coldcheck.web.app import create_app
 from coldcheck.web.auth import COOKIE, CSRF_HEADER
-from tests.conftest import PINS, PRODUCTION, make_app, seed
+from tests.conftest import PINS, PRODUCTION, make_app, prepare_issue, seed
 
 PASSWORD = "saddle brass lantern"
 USERS = {"hannah": "P01", "jack": "P02", "ann": "P03", "paul": "P04"}
@@ -200,6 +200,33 @@ def test_every_view_reads(client: TestClient) -> None:
         assert response.status_code == 200, (view, response.text)
         assert isinstance(response.json(), list)
     assert client.get(f"/api/productions/{PRODUCTION}/views/nothing").status_code == 404
+
+
+def test_the_catalogue_says_whose_each_action_is_and_how_it_is_signed(client: TestClient) -> None:
+    sign_in(client, "paul")
+    listed = {a["action"]: a for a in client.get("/api/actions").json()}
+    assert listed["meeting"]["by"] == ["armorer", "first_ad"]
+    assert listed["attend"]["by"] == sorted(r.value for r in Role)  # whoever is on the roll
+    assert (listed["attend"]["signed"], listed["call"]["signed"]) == (True, False)
+    assert [a["name"] for a in listed["attend"]["args"]] == ["meeting"]
+
+
+def test_someone_on_the_roll_confirms_a_meeting_on_the_leads_device(
+    db: Path, client: TestClient
+) -> None:
+    app = make_app(db)
+    try:
+        prepare_issue(app)  # M01 led by the 1st AD (ann); the talent confirmed, Hannah not yet
+    finally:
+        app.close()
+    csrf = sign_in(client, "ann")
+    done = act(client, csrf, "attend", args={"meeting": "M01"}, attester="P01", pin=PINS["P01"])
+    assert done.status_code == 201, done.text
+    assert done.json()["events"][0]["payload"] == {"meeting": "M01", "person": "P01"}
+    meetings = client.get(f"/api/productions/{PRODUCTION}/views/meetings").json()
+    assert (meetings[0]["confirmed"], meetings[0]["awaiting"]) == (["P01", "P02", "P03"], [])
+    lead = act(client, csrf, "attend", args={"meeting": "M01"}, pin=PINS["P03"])
+    assert (lead.status_code, lead.json()["rule"]) == (403, "R-30")
 
 
 def test_verify_now_audits_the_ledger(client: TestClient) -> None:

@@ -32,7 +32,7 @@ from fastapi.testclient import TestClient
 
 from coldcheck.app import handlers as h
 from coldcheck.app.accounts import Accounts
-from coldcheck.app.actions import ACTIONS
+from coldcheck.app.actions import ACTIONS, WHOSE
 from coldcheck.app.service import App, utc_now
 from coldcheck.app.settings import Settings
 from coldcheck.domain.values import AmmoClass, BlankLoad, IncidentKind, Permit, Role
@@ -74,6 +74,7 @@ ALLOWED: dict[str, tuple[frozenset[str], str | None]] = {
     "file-plan":          (frozenset({ARMORER}), "R-31"),
     "approve-plan":       (frozenset({ADVISOR, PRODUCER}), "R-31"),
     "meeting":            (frozenset({ARMORER, FIRST_AD}), "R-30"),
+    "attend":             (ANYONE - {FIRST_AD}, "R-30"),  # on the roll, but not its lead
     "call":               (frozenset({FIRST_AD}), "R-27"),
     "cut":                (frozenset({FIRST_AD}), "R-15"),
     "break":              (frozenset({ARMORER, FIRST_AD}), "R-08"),
@@ -142,6 +143,14 @@ def plan_filed(app: App) -> None:
 def plan_approved(app: App) -> None:
     plan_filed(app)
     h.approve_plan(app, P, "P04", "12A", pin=_pin("P04"))
+
+
+def meeting_held(app: App) -> None:
+    """Today's meeting for 12A, led by the 1st AD, with every other role on its roll."""
+    h.open_day(app, P, "P01", ("Main safe",), "12A at 10:00", pin=_pin("P01"))
+    plan_filed(app)
+    roll = tuple(PERSON[r] for r in ROLES if r != FIRST_AD)
+    h.hold_meeting(app, P, "P03", "12A", roll, pin=_pin("P03"))
 
 
 def called(app: App) -> None:
@@ -258,6 +267,7 @@ CASES: dict[str, Case] = {
     ),
     "approve-plan": Case(plan_filed, {"scene": "12A"}),
     "meeting": Case(plan_filed, {"scene": "12A", "attendees": ["P02"]}),
+    "attend": Case(meeting_held, {"meeting": "M01"}),
     "call": Case(plan_approved, {"firearm": "F01", "scene": "12A"}),
     "cut": Case(called, {"scene": "12A"}),
     "break": Case(locked, {"kind": "break"}),
@@ -482,8 +492,26 @@ def serve(world: World) -> Iterator[Callable[[Path, timedelta], Api]]:
 
 
 def test_the_matrix_covers_the_whole_catalogue() -> None:
-    assert set(ALLOWED) == set(ACTIONS) == set(CASES)
+    assert set(ALLOWED) == set(ACTIONS) == set(CASES) == set(WHOSE)
     assert all(allowed <= ANYONE and allowed for allowed, _ in ALLOWED.values())
+
+
+# decided by who holds the firearm or is named, not by role: the matrix's history has the
+# armorer holding F01 and the talent named; an armorer or a talent may be either
+BY_HOLDING = frozenset({"hand-off", "accept", "cancel"})
+
+
+def test_whose_action_each_is_in_the_catalogue_is_what_the_domain_allows() -> None:
+    """The catalogue's WHOSE (menus, the API's /actions) agrees with the matrix, which the test
+    below checks against the domain itself."""
+    for action, (allowed, _) in ALLOWED.items():
+        whose = {role.value for role in WHOSE[action]}
+        if action in BY_HOLDING:
+            assert allowed <= whose == {ARMORER, TALENT}, action
+        elif action == "attend":  # whoever is on the roll: here everyone but the lead
+            assert allowed <= whose == ANYONE, action
+        else:
+            assert whose == allowed, action
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))

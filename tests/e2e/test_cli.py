@@ -191,7 +191,7 @@ def set_up(
         env=SIGN,
     )
     ok(cli, "plan", "approve", scene, "--by", ADVISOR, env=SIGN)
-    ok(
+    held = ok(
         cli,
         "meeting",
         "hold",
@@ -204,6 +204,8 @@ def set_up(
         talent,
         env=SIGN,
     )
+    meeting = held.split("Meeting ", 1)[1].split()[0]
+    ok(cli, "meeting", "attend", meeting, "--by", talent, env=SIGN)
     stores = {s["name"]: s for s in json.loads(ok(cli, "store", "list", "--json"))}
     if stores["Armory safe"]["locked"]:
         ok(cli, "store", "unlock", "Armory safe", "--by", "P01")

@@ -100,6 +100,10 @@ def test_a_hot_take_from_day_open_to_wrap_reconciles_and_verifies(
     )
     assert "Meeting M01 for scene 12A recorded" in meeting
     assert "R-41 Nobody fires before the 1st AD's hot announcement." in meeting
+    assert "coldcheck meeting attend M01 --by NAME" in meeting
+    refused(cli, "R-30", "meeting", "attend", "M01", "--by", ADVISOR)
+    attended = ok(cli, "meeting", "attend", "M01", "--by", "Jack Colt", env=SIGN)
+    assert "Jack Colt confirmed being at meeting M01" in attended
     ok(cli, "store", "unlock", "Armory safe", "--by", "P01")
     ok(cli, "custody", "take", "F01", "--by", "P01")
     before = entries(tmp_path / "set.db")
@@ -307,6 +311,7 @@ def test_signed_commands_need_the_actors_pin(cli: CliRunner, tmp_path: Path) -> 
          "--distance", "25"],
         ["plan", "approve", "12A", "--by", "P01"],
         ["meeting", "hold", "12A", "--by", AD, "--attendee", "P02"],
+        ["meeting", "attend", "M01", "--by", "P02"],
         ["load", "F01", "--lot", "A01", "--count", "1", "--by", "P01"],
         ["unload", "F01", "--by", "P01"],
         ["misfire", "clear", "F01", "--by", "P01"],
@@ -383,6 +388,7 @@ def test_training_plans_and_meetings_are_listed(cli: CliRunner) -> None:
     assert missing.exit_code == 4
     meetings = data(cli, "meeting", "list")
     assert meetings[0]["attendee_names"] == ["Dana Whitfield", "Hannah Reed", "Jack Colt"]
+    assert meetings[0]["awaiting_names"] == ["Hannah Reed"]  # the talent confirmed; the lead signed
     assert "M01" in ok(cli, "meeting", "list")
     called = data(cli, "status")["firearms"][0]["call"]
     assert called["scene"] == "12A"

@@ -159,8 +159,12 @@ def store() -> Iterator[Accounts]:
 
 @pytest.fixture
 def session(store: Accounts) -> Session:
-    """A fresh session per operation (the fuzzing may well sign itself out)."""
-    tokens = store.sign_in("hannah", PASSWORD, client="testclient")
+    """A fresh session per operation (the fuzzing may well sign itself out). Opened past the
+    password step: the fuzzing types wrong passwords into the password change and the ending
+    of sessions, and those count toward the username's lockout, as they should."""
+    hannah = store.store.account_by_username("hannah")
+    assert hannah is not None
+    tokens = store.open_session(hannah, client="testclient")
     return Session(tokens.token, tokens.csrf)
 
 

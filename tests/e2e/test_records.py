@@ -18,7 +18,7 @@ from coldcheck.domain.values import AmmoClass, BlankLoad, DummyCheck, IncidentKi
 from coldcheck.ledger.entry import decode
 from coldcheck.web.app import create_app
 from tests.conftest import PINS, PRODUCTION, make_app, prepare_issue
-from tests.e2e.test_screens import P, sign_in, text
+from tests.e2e.test_screens import P, alert, post, sign_in, text
 from tests.e2e.test_screens import db as screens_db
 
 db = screens_db  # the same seeded production and accounts as the screens' tests
@@ -202,10 +202,49 @@ def test_meetings_show_lead_attendees_and_briefing(db: Path, client: TestClient)
     shown = page(client, "/records/meetings")
     assert "Scene 12A" in shown
     assert "Led by Ann Marsh" in shown
-    assert "Present Ann Marsh, Hannah Reed, Jack Colt" in shown
+    assert "On the roll Ann Marsh, Hannah Reed, Jack Colt" in shown
+    assert "Confirmed (PIN) ✔ Ann Marsh, Jack Colt" in shown  # the lead signed; Jack confirmed
+    assert "Not confirmed ✖ Hannah Reed" in shown
     assert briefing
     for line in briefing:
         assert text(line) in shown
+
+
+def test_the_people_on_the_roll_confirm_the_meeting_in_turn_on_one_device(
+    db: Path, client: TestClient
+) -> None:
+    record(db, prepare_issue)  # M01: Ann Marsh led it, Jack Colt confirmed, Hannah Reed has not
+    csrf = sign_in(client, "ann", "/records/meetings")
+    form = client.get(P + "/records/meetings").text
+    assert 'action="/p/dust-road/act/attend"' in form
+    assert '<option value="P01">Hannah Reed</option>' in form
+    assert '<option value="P02">' not in form  # Jack Colt has confirmed already
+
+    wrong = post(client, "attend", csrf, "records/meetings",
+                 {"meeting": "M01", "attester": "P01", "pin": "000000"})  # fmt: skip
+    assert wrong.status_code == 403
+    confirmed = post(client, "attend", csrf, "records/meetings",
+                     {"meeting": "M01", "attester": "P01", "pin": PINS["P01"]})  # fmt: skip
+    assert confirmed.status_code == 303
+    back = client.get(confirmed.headers["location"])
+    assert "Hannah Reed confirmed being at safety meeting M01" in text(back.text)
+    assert "Confirmed (PIN) ✔ Ann Marsh, Hannah Reed, Jack Colt" in text(back.text)
+    assert 'action="/p/dust-road/act/attend"' not in back.text  # nobody left to confirm
+    app = make_app(db)
+    try:
+        last = decode(list(app.store.read_stream(PRODUCTION))[-1].data)
+    finally:
+        app.close()
+    assert (last.body.type, last.body.payload) == (
+        "meeting.attended",
+        {"meeting": "M01", "person": "P01"},
+    )
+    assert list(last.body.attest) == ["P01"]  # signed with Hannah's own key
+
+    again = post(client, "attend", csrf, "records/meetings",
+                 {"meeting": "M01", "attester": "P01", "pin": PINS["P01"]})  # fmt: skip
+    assert again.status_code == 409
+    assert "already confirmed" in alert(again.text)
 
 
 def test_incidents_open_first_then_closed_with_findings(db: Path, client: TestClient) -> None:

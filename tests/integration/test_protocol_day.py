@@ -45,6 +45,7 @@ def test_a_hot_take_from_opening_check_to_wrap_reconciles_and_verifies(seeded: A
     )
     h.approve_plan(app, PRODUCTION, "P04", "12A", pin=PINS["P04"])
     h.hold_meeting(app, PRODUCTION, "P03", "12A", ("P01", "P02"), pin=PINS["P03"])
+    h.attend_meeting(app, PRODUCTION, "P02", "M01", pin=PINS["P02"])
     h.take(app, PRODUCTION, "P01", "F01")
     with pytest.raises(Refused) as refused:
         h.load(app, PRODUCTION, "P01", "F01", "A01", 6, pin=PINS["P01"])

@@ -6,15 +6,16 @@ the full audit (``coldcheck.app.ledgerops.verify``) anchored on the node key the
 trusts. The ledger (positions are sequence numbers):
 
     1-14   seed(): production opened, P01-P04 with their keys, store S01, firearms F01, F02
-    15-24  prepare_issue(): opening check, training, plan filed and approved, meeting, call,
-           21: P01 takes F01, inspection, the 1st AD's and the talent's witnessed checks
-    25     P01 proposes handing F01 to P02          (signed by P01)
-    26     P02 accepts                              (signed by P02)
-           -- checkpoint of size 26
-    27-28  P05 registered, P05's key created        (28 signed by P05's new key)
-    29-30  S01 locked, unlocked
-           -- checkpoint of size 30
-    31-32  S01 locked, unlocked
+    15-25  prepare_issue(): opening check, training, plan filed and approved, meeting, the
+           talent's confirmation of it, call, 22: P01 takes F01, inspection, the 1st AD's and
+           the talent's witnessed checks
+    26     P01 proposes handing F01 to P02          (signed by P01)
+    27     P02 accepts                              (signed by P02)
+           -- checkpoint of size 27
+    28-29  P05 registered, P05's key created        (29 signed by P05's new key)
+    30-31  S01 locked, unlocked
+           -- checkpoint of size 31
+    32-33  S01 locked, unlocked
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from coldcheck.ledger.errors import VerificationError
 from coldcheck.ledger.keys import attest, key_id, public_key_text
 from coldcheck.ledger.note import NoteSigner, sign_note
 
-TAKEN, PROPOSED, ACCEPTED = 21, 25, 26
-P02_KEY, P03_KEY, P05_KEY = 7, 9, 28
-FIRST_CHECKPOINT, SECOND_CHECKPOINT, SIZE = 26, 30, 32
+TAKEN, PROPOSED, ACCEPTED = 22, 26, 27
+P02_KEY, P03_KEY, P05_KEY = 7, 9, 29
+FIRST_CHECKPOINT, SECOND_CHECKPOINT, SIZE = 27, 31, 33
 P05_PIN = "555555"
 
 
@@ -259,12 +260,12 @@ ALTERED = "the entry's content does not match the hash recorded when it was appe
             "the signature by P01 does not verify",
             id="time-of-a-signed-entry-rehashed",
         ),
-        pytest.param(29, _another_actor, False, ALTERED, id="actor"),
+        pytest.param(30, _another_actor, False, ALTERED, id="actor"),
         pytest.param(
-            29,
+            30,
             _another_actor,
             True,
-            "entry 30 does not link to the entry stored before it",
+            "entry 31 does not link to the entry stored before it",
             id="actor-rehashed",
         ),
         pytest.param(
@@ -322,7 +323,7 @@ def test_a_deleted_entry_hidden_by_renumbering_is_reported(ledger: Ledger) -> No
     assert "says it is entry 11" in failure.reason
 
 
-@pytest.mark.parametrize(("first", "second"), [(27, 28), (29, 31)])
+@pytest.mark.parametrize(("first", "second"), [(28, 29), (30, 32)])
 def test_swapped_entries_are_reported_at_the_first_of_them(
     ledger: Ledger, first: int, second: int
 ) -> None:
@@ -345,9 +346,9 @@ def test_swapped_entries_are_reported_at_the_first_of_them(
 @pytest.mark.parametrize(
     "k",
     [
-        pytest.param(25, id="inside-a-checkpoint"),
-        pytest.param(29, id="between-checkpoints"),
-        pytest.param(31, id="after-the-last-checkpoint"),
+        pytest.param(26, id="inside-a-checkpoint"),
+        pytest.param(30, id="between-checkpoints"),
+        pytest.param(32, id="after-the-last-checkpoint"),
     ],
 )
 def test_an_inserted_entry_is_reported_at_its_position(ledger: Ledger, k: int) -> None:
@@ -459,7 +460,7 @@ def test_a_removed_signature_and_attester_are_still_reported_at_that_entry(
     failure = _failure(ledger)
 
     # Either the event's own rule (an acceptance is attested by the receiver) or, failing
-    # that, the checkpoint of size 26 over the entry gives it away.
+    # that, the checkpoint of size 27 over the entry gives it away.
     assert failure.position == ACCEPTED == FIRST_CHECKPOINT
     assert (
         "must be attested by P02, not nobody" in failure.reason

@@ -278,16 +278,21 @@ def meeting(
     *,
     meeting_id: str = "M01",
     lead: str = FIRST_AD,
+    confirmed: tuple[str, ...] | None = None,
 ) -> list[ev.Event]:
-    return [
+    """The meeting, then each person on the roll (``confirmed``: only these) confirming it."""
+    roll = tuple(sorted({*attendees, lead}))
+    held: list[ev.Event] = [
         ev.MeetingHeld(
             meeting=meeting_id,
             scene=scene,
             lead=lead,
-            attendees=tuple(sorted({*attendees, lead})),
+            attendees=roll,
             briefing=(f"Scene {scene}, take.",),
         )
     ]
+    who = [p for p in roll if p != lead] if confirmed is None else list(confirmed)
+    return held + [ev.MeetingAttended(meeting=meeting_id, person=p) for p in who]
 
 
 def called(fid: str = REVOLVER, scene: str = SCENE, *, by: str = FIRST_AD) -> list[ev.Event]:

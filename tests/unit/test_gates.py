@@ -123,6 +123,21 @@ def test_no_issue_without_a_meeting_the_talent_attended() -> None:
     assert "Jack Colt" in refusal.message
 
 
+def test_no_issue_while_the_talent_has_not_confirmed_the_meeting_with_their_pin() -> None:
+    # the 1st AD's roll names the talent, but only the talent's own signature counts
+    history = ready_to_issue(attendees=(HEAD, OTHER_TALENT))
+    history += meeting(attendees=(HEAD, TALENT), meeting_id="M02", confirmed=())
+
+    refusal = refused("R-30", history)
+
+    assert "Jack Colt is on the roll of safety meeting M02 but has not confirmed" in (
+        refusal.message
+    )
+    assert "coldcheck meeting attend M02" in refusal.remedy
+    history += [ev.MeetingAttended(meeting="M02", person=TALENT)]
+    given(history).when(ISSUE, by=HEAD, at=SOON).then(PROPOSED)
+
+
 def test_a_meeting_of_an_earlier_shoot_day_does_not_stand() -> None:
     # wrap, the next shoot day's opening check, the 1st AD calls again: no meeting yet
     history = [*ready_to_issue(), *break_called("wrap"), *day_opened(), *called()]

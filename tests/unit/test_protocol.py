@@ -531,6 +531,74 @@ def test_a_meeting_with_someone_outside_the_production_is_refused() -> None:
     ).then_refused(NotFound, None)
 
 
+# -- attendance, confirmed by each person with their PIN (R-30) ---------------------------------
+
+MEETING_TODAY = (standard_production(), day_opened(), plan_filed(), meeting(confirmed=()))
+
+
+def test_someone_on_the_roll_confirms_the_meeting_with_their_own_signature() -> None:
+    after = (
+        given(*MEETING_TODAY)
+        .when(c.AttendMeeting(meeting="M01"), by=TALENT)
+        .then(ev.MeetingAttended(meeting="M01", person=TALENT))
+    )
+
+    assert after.history[-1].attesters() == (TALENT,)
+    assert after.state.meetings["M01"].confirmed == {FIRST_AD, TALENT}
+    assert after.state.meetings["M01"].attendees == {FIRST_AD, HEAD, TALENT}
+
+
+def test_the_lead_signed_the_meeting_and_needs_no_confirmation() -> None:
+    refusal = (
+        given(*MEETING_TODAY)
+        .when(c.AttendMeeting(meeting="M01"), by=FIRST_AD)
+        .then_refused(NotAuthorised, "R-30")
+    )
+
+    assert "the lead does not confirm it" in refusal.message
+    assert "each confirms with their own PIN" in refusal.remedy
+
+
+def test_a_person_confirms_a_meeting_once() -> None:
+    scenario = given(*MEETING_TODAY).when(c.AttendMeeting(meeting="m01 "), by=HEAD).accepted()
+
+    refusal = scenario.when(c.AttendMeeting(meeting="M01"), by=HEAD).then_refused(Conflict, None)
+    assert "already confirmed" in refusal.message
+
+
+def test_someone_the_lead_did_not_count_present_cannot_confirm() -> None:
+    refusal = (
+        given(*MEETING_TODAY)
+        .when(c.AttendMeeting(meeting="M01"), by=OTHER_TALENT)
+        .then_refused(NotAuthorised, "R-30")
+    )
+
+    assert "not on the roll of meeting M01" in refusal.message
+    assert "holds the meeting again" in refusal.remedy
+
+
+def test_an_unknown_meeting_is_refused_with_where_to_look() -> None:
+    refusal = (
+        given(*MEETING_TODAY)
+        .when(c.AttendMeeting(meeting="M09"), by=TALENT)
+        .then_refused(InvalidInput, None)
+    )
+
+    assert "coldcheck meeting list" in refusal.remedy
+
+
+def test_yesterdays_meeting_cannot_be_confirmed_today() -> None:
+    history = (*MEETING_TODAY, break_called("wrap"), day_opened())
+
+    refusal = (
+        given(*history)
+        .when(c.AttendMeeting(meeting="M01"), by=TALENT)
+        .then_refused(Refused, "R-30")
+    )
+
+    assert "earlier shoot day" in refusal.message
+
+
 # -- the 1st AD's call and cut (R-27, R-15) -------------------------------------------------------
 
 

@@ -121,6 +121,7 @@ VOIDING = (
 CORNERS = (
     "training",
     "meeting",
+    "unconfirmed",
     "replan",
     "no load",
     "show the 1st AD",
@@ -286,6 +287,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.break_corner = ""  # "lock": calls it without locking up; "wrap": wraps uncounted
         self.corner: dict[str, str] = {}  # firearm -> the step the crew skips on this issue
         self.forgot_opening_check = False  # until an issue is refused for it
+        # meeting -> who was present by the ledger: its lead, and who on its roll confirmed it
+        self.present: dict[str, set[str]] = {}
 
     # -- the production ------------------------------------------------------------------------
 
@@ -337,6 +340,11 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert self.state.seq == old.seq + 1
         if isinstance(e, ev.DayOpened):
             self.day_opened = (self.state.seq, self.now)
+        if isinstance(e, ev.MeetingHeld):
+            self.present[e.meeting] = {e.lead}
+        if isinstance(e, ev.MeetingAttended):
+            assert e.person in old.meetings[e.meeting].attendees, "confirmed off the roll"
+            self.present[e.meeting].add(e.person)
         if isinstance(e, ev.BreakCalled) and e.kind == "wrap":
             self.day_opened = None
         if isinstance(e, ev.HandoffAccepted) and self.issues(old, e.giver, e.receiver):
@@ -500,7 +508,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         meetings = [
             m
             for m in s.meetings.values()
-            if m.scene == call.scene and m.seq > day and receiver in m.attendees
+            if m.scene == call.scene and m.seq > day and receiver in self.present[m.id]
         ]
         if not meetings or max(m.seq for m in meetings) < max(s.last_closure, plan.seq):
             return "no meeting this shoot day with the talent since the plan and the last closure"
@@ -878,13 +886,23 @@ class ProtocolMachine(RuleBasedStateMachine):
             return self.new_plan(data, f, scene), HEAD
         if not plan.approved_seq:
             return c.ApprovePlan(scene=scene), data.draw(st.sampled_from(REVIEWERS))
+        since = max(s.last_closure, plan.seq)
         briefed = [
             m.seq
             for m in s.meetings.values()
-            if m.scene == scene and m.seq > self.shoot_day() and talent in m.attendees
+            if m.scene == scene and m.seq > self.shoot_day() and talent in m.confirmed
         ]
-        stale = not briefed or max(briefed) < max(s.last_closure, plan.seq)
+        stale = not briefed or max(briefed) < since
         if stale and corner not in ("meeting", "plan changed"):
+            waiting = [
+                m
+                for m in s.meetings.values()
+                if m.scene == scene
+                and m.seq > max(self.shoot_day(), since)
+                and talent in m.attendees - m.confirmed
+            ]
+            if waiting and corner != "unconfirmed":
+                return c.AttendMeeting(meeting=max(waiting, key=lambda m: m.seq).id), talent
             lead = data.draw(st.sampled_from([HEAD, FIRST_AD]), label="lead")
             return c.HoldMeeting(scene=scene, attendees=frozenset({talent, HEAD})), lead
         if call is None:
@@ -1133,6 +1151,12 @@ class ProtocolMachine(RuleBasedStateMachine):
         command = c.HoldMeeting(scene=self._scene(data), attendees=attendees)
         return command, self._actor(data, FIRST_AD, HEAD)
 
+    def _attend_meeting(self, data: st.DataObject) -> Attempt:
+        meeting = lean(data, sorted(self.state.meetings), ("M01", "M9", "m01 ", ""), "meeting")
+        found = self.state.meetings.get(meeting)
+        roll = sorted(found.attendees) if found is not None else []
+        return c.AttendMeeting(meeting=meeting), self._actor(data, *roll)
+
     def _call_firearm(self, data: st.DataObject) -> Attempt:
         command = c.CallFirearm(firearm=self._firearm(data), scene=self._scene(data))
         return command, self._actor(data, FIRST_AD)
@@ -1377,6 +1401,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         "file plan": _file_plan,
         "approve plan": _approve_plan,
         "hold meeting": _hold_meeting,
+        "attend meeting": _attend_meeting,
         "call firearm": _call_firearm,
         "cut": _cut,
         "call break": _call_break,

@@ -11,7 +11,12 @@ The numbers (docs/security.md explains each choice):
   contain the username or are built from a common password, a keyboard run or a word of
   this domain; hashed with argon2id (argon2-cffi's RFC 9106 low-memory profile: t=3,
   m=64 MiB, p=4), rehashed at sign-in when the parameters change;
-- lockout: 5 failures for a username within 15 minutes pause its sign-in for 15 minutes;
+- lockout: 5 failures for a username within 15 minutes pause its sign-in for 15 minutes, and
+  20 failures from one client address within 15 minutes, whatever the usernames, pause sign-in
+  from that address for 15 minutes;
+- temporary passwords (``invite``, ``reset_password``): generated, valid 72 hours, and to be
+  changed at the first sign-in (coldcheck.app.temporary); breached passwords are refused
+  (coldcheck.app.breached);
 - sessions: 32 random bytes (256 bits) per token, stored only as SHA-256; idle timeout 30
   minutes, absolute lifetime 12 hours; a CSRF token per session, compared in constant time.
 """
@@ -28,15 +33,19 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from argon2 import Parameters, PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from coldcheck.app import temporary
+from coldcheck.app.breached import is_breached
+from coldcheck.app.temporary import TEMPORARY_LIFETIME, TemporaryPassword
 from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound
 from coldcheck.ledger.entry import check_id
 from coldcheck.ledger.errors import EncodingError
 from coldcheck.store.accounts import Account, AccountStore, AuthEventKind, Duplicate, Membership
+from coldcheck.store.port import StoreError
 
 # -- the parameters ----------------------------------------------------------------------------
 
@@ -45,6 +54,9 @@ MAX_PASSWORD = 128  # characters; long passphrases are welcome (ASVS: at least 6
 LOCKOUT_THRESHOLD = 5  # failures for one username ...
 LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this window ...
 LOCKOUT_DURATION = timedelta(minutes=15)  # ... pause its sign-in this long after the last one
+CLIENT_THRESHOLD = 20  # failures from one client address, whatever the usernames, ...
+CLIENT_WINDOW = timedelta(minutes=15)  # ... within this window ...
+CLIENT_PAUSE = timedelta(minutes=15)  # ... pause sign-in from that address this long
 IDLE_TIMEOUT = timedelta(minutes=30)  # a session unused this long is over
 ABSOLUTE_LIFETIME = timedelta(hours=12)  # a session is over this long after sign-in, in use or not
 TOUCH_INTERVAL = timedelta(minutes=1)  # last use is written at most once a minute per session
@@ -191,6 +203,12 @@ def check_password(password: str, *, username: str, display_name: str = "") -> N
             "repeated pattern or a word of this trade, perhaps with digits or symbols added.",
             "Choose a passphrase of several unrelated words; no special characters are needed.",
         )
+    if is_breached(folded) or (core != "" and is_breached(core)):
+        raise InvalidInput(
+            "This password is in a list of passwords leaked in data breaches (or is one of them "
+            "with digits or symbols added), so attackers try it first.",
+            "Choose a passphrase of several unrelated words that you have not used elsewhere.",
+        )
 
 
 def password_hasher(env: Mapping[str, str] | None = None) -> PasswordHasher:
@@ -251,14 +269,20 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(head + body).hexdigest()
 
 
-def lock_until(failures: Sequence[datetime]) -> datetime | None:
+def lock_until(
+    failures: Sequence[datetime],
+    *,
+    threshold: int = LOCKOUT_THRESHOLD,
+    window: timedelta = LOCKOUT_WINDOW,
+    duration: timedelta = LOCKOUT_DURATION,
+) -> datetime | None:
     """When a username's sign-in pause ends, given its failures oldest first (None: never
     paused): LOCKOUT_DURATION after the last of any LOCKOUT_THRESHOLD failures that lie
-    within LOCKOUT_WINDOW."""
+    within LOCKOUT_WINDOW. The client address's pause passes its own numbers."""
     until: datetime | None = None
-    for last in range(LOCKOUT_THRESHOLD - 1, len(failures)):
-        if failures[last] - failures[last - LOCKOUT_THRESHOLD + 1] <= LOCKOUT_WINDOW:
-            end = failures[last] + LOCKOUT_DURATION
+    for last in range(threshold - 1, len(failures)):
+        if failures[last] - failures[last - threshold + 1] <= window:
+            end = failures[last] + duration
             until = end if until is None else max(until, end)
     return until
 
@@ -282,6 +306,9 @@ class ActiveSession:
     csrf: str = field(repr=False)
     idle_expires: datetime
     absolute_expires: datetime
+    id: str = ""  # the session's public id (see ``Session.id``)
+    # Signed in with a temporary password: the session may do nothing but change it.
+    must_change_password: bool = False
 
 
 def utc_now() -> datetime:
@@ -307,8 +334,16 @@ class Accounts:
     # -- accounts ------------------------------------------------------------------------------
 
     def create_account(
-        self, username: str, display_name: str, password: str, *, client: str = ""
+        self,
+        username: str,
+        display_name: str,
+        password: str,
+        *,
+        client: str = "",
+        temporary: bool = False,
     ) -> Account:
+        """Create an account with a password of the person's own, or with ``temporary``, one
+        that must be changed at the first sign-in and stops working after TEMPORARY_LIFETIME."""
         name = normalise_username(username)
         shown = _display_name(display_name)
         check_password(password, username=name, display_name=shown)
@@ -325,11 +360,49 @@ class Accounts:
                 display_name=shown,
                 password_hash=self.hasher.hash(password),
                 created=now,
+                temporary_until=now + TEMPORARY_LIFETIME if temporary else None,
             )
         except Duplicate:  # another worker took it a moment ago
             raise taken from None
         self._record(now, AuthEventKind.ACCOUNT_CREATED, name, account.id, client)
         return account
+
+    def invite(
+        self, username: str, display_name: str, *, client: str = ""
+    ) -> tuple[Account, TemporaryPassword]:
+        """Create an account with a generated first password (ASVS 6.4.1), to be shown once
+        and changed at the first sign-in."""
+        password = self._temporary_password(username, display_name)
+        account = self.create_account(
+            username, display_name, password, client=client, temporary=True
+        )
+        if account.temporary_until is None:  # never a first password without an expiry
+            raise StoreError("the store did not keep the temporary password's expiry")
+        return account, TemporaryPassword(password, account.temporary_until)
+
+    def reset_password(self, account: str, *, client: str = "") -> TemporaryPassword:
+        """A forgotten password (ASVS 6.4.3), after the node's operator has checked who is
+        asking: a new generated temporary password, and every session of the account ended."""
+        found = self._account(account)
+        password = self._temporary_password(found.username, found.display_name)
+        now = self.clock()
+        expires = now + TEMPORARY_LIFETIME
+        self.store.set_password_hash(found.id, self.hasher.hash(password), temporary_until=expires)
+        self.store.end_sessions_of(found.id)
+        self._record(now, AuthEventKind.PASSWORD_RESET, found.username, found.id, client)
+        return TemporaryPassword(password, expires)
+
+    @staticmethod
+    def _temporary_password(username: str, display_name: str) -> str:
+        """A generated password that passes the password rules (one always does: a refusal of
+        16 random letters is all but impossible, and a retry costs nothing)."""
+        while True:
+            password = temporary.generate()
+            try:
+                check_password(password, username=username, display_name=display_name)
+            except InvalidInput:
+                continue
+            return password
 
     def change_password(
         self,
@@ -350,6 +423,11 @@ class Accounts:
             raise NotAuthorised(
                 "The current password is not correct; the password was not changed.",
                 "Type the current password again.",
+            )
+        if new == current:
+            raise InvalidInput(
+                "The new password is the same as the current one; the password was not changed.",
+                "Choose a new passphrase of your own.",
             )
         check_password(new, username=found.username, display_name=found.display_name)
         self.store.set_password_hash(found.id, self.hasher.hash(new))
@@ -396,31 +474,121 @@ class Accounts:
     # -- sign-in -------------------------------------------------------------------------------
 
     def sign_in(
-        self, username: str, password: str, *, client: str, current_token: str | None = None
+        self,
+        username: str,
+        password: str,
+        *,
+        client: str,
+        current_token: str | None = None,
+        agent: str = "",
     ) -> SessionTokens:
         """Open a session, or refuse with NotAuthorised; ``current_token``, a session the
-        browser already holds, is ended (a new token on every sign-in)."""
+        browser already holds, is ended (a new token on every sign-in). One step: the web
+        app's two-step sign-in (``coldcheck.app.twostep``) calls the two halves below."""
+        account = self.authenticate(username, password, client=client)
+        return self.open_session(account, client=client, current_token=current_token, agent=agent)
+
+    def authenticate(self, username: str, password: str, *, client: str) -> Account:
+        """The password step alone: the account, or NotAuthorised (counted toward the lockout).
+        Opens no session and records no sign-in, so failures still count until one opens."""
         typed = username.strip().casefold()
         now = self.clock()
         try:
             account = self.store.account_by_username(normalise_username(username))
         except InvalidInput:
             account = None
+        self._refuse_if_client_paused(typed, account.id if account else None, now, client)
         self._refuse_if_locked(typed, account.id if account else None, now, client)
         # Verify even when there is no account (against a dummy hash) or it is disabled: the
         # same work and the same answer either way.
         matches = self._verify(account.password_hash if account else self._dummy_hash, password)
         if account is None or account.disabled or not matches:
-            until = self._fail(typed, account.id if account else None, now, client)
+            self._refuse_failure(
+                typed, account.id if account else None, now, client, WRONG_CREDENTIALS
+            )
+        if account.temporary_until is not None and now >= account.temporary_until:
+            # Only someone who typed the temporary password learns that it expired.
+            self._refuse_failure(
+                typed,
+                account.id,
+                now,
+                client,
+                f"This temporary password expired at {_clock_time(account.temporary_until)} on "
+                f"{account.temporary_until.astimezone(UTC):%d %b %Y}.",
+                "Ask the node's operator (the armorer or the safety office) for a new one.",
+            )
+        if self.hasher.check_needs_rehash(account.password_hash):
+            self.store.set_password_hash(
+                account.id,
+                self.hasher.hash(password),
+                temporary_until=account.temporary_until,
+            )
+        return account
+
+    def _refuse_failure(
+        self,
+        username: str,
+        account: str | None,
+        now: datetime,
+        client: str,
+        message: str,
+        remedy: str = "Check both and try again.",
+    ) -> NoReturn:
+        """Record a failed sign-in and refuse it, saying so when it starts a pause."""
+        until = self._fail(username, account, now, client)
+        client_until = self._client_paused_until(client, now)
+        if client_until is not None:
+            self._record(now, AuthEventKind.LOCKOUT, username, account, client)
+            remedy = (
+                f"Sign-in from this network address is now paused until "
+                f"{_clock_time(client_until)} after {CLIENT_THRESHOLD} failed attempts."
+            )
+        elif until is not None:
             remedy = (
                 f"Sign-in for this username is now paused until {_clock_time(until)} "
                 f"after {LOCKOUT_THRESHOLD} failed attempts."
-                if until
-                else "Check both and try again."
             )
-            raise NotAuthorised(WRONG_CREDENTIALS, remedy)
-        if self.hasher.check_needs_rehash(account.password_hash):
-            self.store.set_password_hash(account.id, self.hasher.hash(password))
+        raise NotAuthorised(message, remedy)
+
+    def _client_paused_until(self, client: str, now: datetime) -> datetime | None:
+        """When the pause of sign-in from ``client`` ends (None: not paused): CLIENT_PAUSE
+        after CLIENT_THRESHOLD failures from it within CLIENT_WINDOW, whatever the usernames.
+        Counted from the shared store, so every worker agrees; a command on the node itself
+        (no address) is never paused."""
+        if not client:
+            return None
+        failures = self.store.failures_from(client, now - CLIENT_WINDOW - CLIENT_PAUSE)
+        until = lock_until(
+            failures, threshold=CLIENT_THRESHOLD, window=CLIENT_WINDOW, duration=CLIENT_PAUSE
+        )
+        return until if until is not None and now < until else None
+
+    def _refuse_if_client_paused(
+        self, username: str, account: str | None, now: datetime, client: str
+    ) -> None:
+        until = self._client_paused_until(client, now)
+        if until is None:
+            return
+        self._record(now, AuthEventKind.LOCKOUT, username, account, client)
+        minutes = math.ceil((until - now).total_seconds() / 60)
+        raise NotAuthorised(
+            "Sign-in from this network address is paused after too many failed attempts.",
+            f"Try again after {_clock_time(until)} (in {minutes} minute{'s' * (minutes != 1)}).",
+        )
+
+    def open_session(
+        self,
+        account: Account,
+        *,
+        client: str,
+        current_token: str | None = None,
+        agent: str = "",
+    ) -> SessionTokens:
+        """Open a session for an account that has passed every step of sign-in, ending the
+        browser's ``current_token`` (a new token on every sign-in), and record the sign-in.
+        The session keeps ``client`` and ``agent`` (the browser, described) for its owner's
+        list of sessions."""
+        now = self.clock()
         if current_token and _TOKEN.fullmatch(current_token):
             self.store.end_session(token_hash(current_token))
         tokens = SessionTokens(
@@ -433,8 +601,10 @@ class Accounts:
             created=now,
             idle_expires=now + IDLE_TIMEOUT,
             absolute_expires=now + ABSOLUTE_LIFETIME,
+            client=client,
+            agent=agent,
         )
-        self._record(now, AuthEventKind.SIGN_IN, typed, account.id, client)
+        self._record(now, AuthEventKind.SIGN_IN, account.username, account.id, client)
         return tokens
 
     def _verify(self, password_hash: str, password: str) -> bool:
@@ -444,6 +614,41 @@ class Accounts:
             return self.hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):  # a mismatch, or a damaged hash
             return False
+
+    def reauthenticate(self, account: str, password: str, *, client: str) -> Account:
+        """The password typed again by someone already signed in, before a sensitive change
+        (ending other sessions: ASVS 7.5.2). A wrong one counts toward the username's lockout,
+        as at sign-in, and a paused username cannot do it either."""
+        found = self._account(account)
+        now = self.clock()
+        self._refuse_if_locked(found.username, found.id, now, client)
+        if not self._verify(found.password_hash, password):
+            until = self._fail(found.username, found.id, now, client)
+            raise NotAuthorised(
+                "The password is not correct; nothing was changed.",
+                f"Sign-in for this username is now paused until {_clock_time(until)}."
+                if until
+                else "Type your password again.",
+            )
+        return found
+
+    # The lockout and the log, for a later step of sign-in (the second factor) on an account
+    # that passed the password step.
+
+    def refuse_if_locked(self, account: Account, *, client: str) -> None:
+        """NotAuthorised (and a ``lockout`` event) while the account's username is paused."""
+        self._refuse_if_locked(account.username, account.id, self.clock(), client)
+
+    def count_failure(
+        self, account: Account, kind: AuthEventKind, *, client: str
+    ) -> datetime | None:
+        """Record a failure of ``kind`` (one that ``failures_since`` counts); the end of the
+        pause it starts, if it does."""
+        return self._fail(account.username, account.id, self.clock(), client, kind)
+
+    def record(self, account: Account, kind: AuthEventKind, *, client: str) -> None:
+        """Record an event about the account in the sign-in log."""
+        self._record(self.clock(), kind, account.username, account.id, client)
 
     def _refuse_if_locked(
         self, username: str, account: str | None, now: datetime, client: str
@@ -459,10 +664,15 @@ class Accounts:
         )
 
     def _fail(
-        self, username: str, account: str | None, now: datetime, client: str
+        self,
+        username: str,
+        account: str | None,
+        now: datetime,
+        client: str,
+        kind: AuthEventKind = AuthEventKind.FAILURE,
     ) -> datetime | None:
         """Record a failure; if it starts a pause, record the lockout and return its end."""
-        self._record(now, AuthEventKind.FAILURE, username, account, client)
+        self._record(now, kind, username, account, client)
         until = self._locked_until(username, now)
         if until is not None:
             self._record(now, AuthEventKind.LOCKOUT, username, account, client)
@@ -510,6 +720,8 @@ class Accounts:
             csrf=session.csrf,
             idle_expires=idle_expires,
             absolute_expires=session.absolute_expires,
+            id=session.id,
+            must_change_password=account.must_change_password,
         )
 
     def sign_out(self, token: str | None, *, client: str = "") -> bool:

@@ -19,6 +19,7 @@ from coldcheck.domain.values import (
     BlankLoad,
     DummyCheck,
     IncidentKind,
+    Role,
 )
 
 Value = str | int | bool | tuple[str, ...]
@@ -184,7 +185,17 @@ _SPECS: tuple[ActionSpec, ...] = (
         signed=True,
         args=(SCENE, _a("attendees", Kind.PEOPLE, "who was present (the lead is added)")),
         show="{scene} with {attendees}",
-        help="The 1st AD or the armorer holds the day's safety meeting for a scene (R-30).",
+        help="The 1st AD or the armorer holds the day's safety meeting for a scene; each "
+        "person present then confirms with their PIN (R-30).",
+    ),
+    ActionSpec(
+        name="attend",
+        handler="attend_meeting",
+        signed=True,
+        args=(_a("meeting", Kind.TEXT, "the meeting's id (M01)"),),
+        show="{meeting}",
+        help="Someone the lead counted present confirms with their PIN that they were at the "
+        "safety meeting (R-30).",
     ),
     ActionSpec(
         name="call",
@@ -552,3 +563,58 @@ _SPECS: tuple[ActionSpec, ...] = (
 )
 
 ACTIONS: dict[str, ActionSpec] = {spec.name: spec for spec in _SPECS}
+
+_ARMORER = frozenset({Role.ARMORER})
+_AD = frozenset({Role.FIRST_AD})
+_AD_OR_ARMORER = _ARMORER | _AD
+_REVIEWERS = frozenset({Role.SAFETY_ADVISOR, Role.PRODUCER})
+_HOLDERS = frozenset({Role.ARMORER, Role.TALENT})
+ANYONE = frozenset(Role)
+
+# Whose action each is: the roles the domain lets give it. Menus list "your actions" from it;
+# tests/e2e/test_authorisation_matrix.py checks it against what the domain really allows.
+# Hand-offs are decided by who holds the firearm or is named (an armorer or a talent), a
+# meeting's confirmation by who is on its roll; facts and concerns are anyone's.
+WHOSE: dict[str, frozenset[Role]] = {
+    "open-day": _ARMORER,
+    "train": _ARMORER,
+    "file-plan": _ARMORER,
+    "approve-plan": _REVIEWERS,
+    "meeting": _AD_OR_ARMORER,
+    "attend": ANYONE,
+    "call": _AD,
+    "cut": _AD,
+    "break": _AD_OR_ARMORER,
+    "resume-day": _AD_OR_ARMORER,
+    "unlock": _ARMORER,
+    "lock": _ARMORER,
+    "take": _ARMORER,
+    "return": _ARMORER,
+    "hand-off": _HOLDERS,
+    "accept": _HOLDERS,
+    "cancel": _HOLDERS,
+    "inspect": _ARMORER,
+    "witness": frozenset({Role.FIRST_AD, Role.TALENT}),
+    "announce": _AD,
+    "load": _ARMORER,
+    "unload": _ARMORER,
+    "discharge": ANYONE,
+    "misfire": ANYONE,
+    "clear-misfire": _ARMORER,
+    "reconcile": _ARMORER,
+    "receive-ammo": _ARMORER,
+    "inspect-dummies": _ARMORER,
+    "incident": ANYONE,
+    "close-incident": _REVIEWERS,
+    "concern": ANYONE,
+    "answer-concern": _REVIEWERS,
+    "stop-work": _ARMORER,
+    "resume-work": _ARMORER,
+    "report-custody": ANYONE,
+    "report-missing": ANYONE,
+    "record-permit": _ARMORER | _REVIEWERS,
+    "setting": _REVIEWERS,
+    "waiver": frozenset({Role.SAFETY_ADVISOR}),
+    "approve-range": frozenset({Role.SAFETY_ADVISOR}),
+    "receive-range-ammo": _ARMORER,
+}

@@ -311,6 +311,9 @@ def _shoot_day(app: App, clock: SimClock) -> None:
             pin=DEMO_PIN,
         )
 
+    def attend(who: str, meeting: str) -> Callable[[], object]:
+        return lambda: h.attend_meeting(app, p, who, meeting, pin=DEMO_PIN)
+
     steps: list[tuple[str, Callable[[], object]]] = [
         # The armorer's opening check and the day's schedule.
         (
@@ -352,8 +355,10 @@ def _shoot_day(app: App, clock: SimClock) -> None:
                 pin=DEMO_PIN,
             ),
         ),
-        # Scene 12: the showdown on Main Street. Safety meeting with everyone present.
+        # Scene 12: the showdown on Main Street. Safety meeting with everyone present, each
+        # confirming with their own PIN.
         ("08:30", lambda: h.hold_meeting(app, p, ad, "12", scene_12_crew, pin=DEMO_PIN)),
+        *(("08:45", attend(who, "M01")) for who in scene_12_crew),
         ("09:05", lambda: h.call_firearm(app, p, ad, revolver, "12")),
         ("09:05", lambda: h.call_firearm(app, p, ad, carbine, "12")),
         ("09:10", lambda: h.set_lock(app, p, head, "Set cart A", False)),
@@ -404,6 +409,8 @@ def _shoot_day(app: App, clock: SimClock) -> None:
         ("13:45", lambda: h.resume_day(app, p, ad)),
         # Scene 14: the sheriff's draw with the rubber gun.
         ("14:20", lambda: h.hold_meeting(app, p, ad, "14", (head, "Lucia Ferrer"), pin=DEMO_PIN)),
+        ("14:25", attend(head, "M02")),
+        ("14:25", attend("Lucia Ferrer", "M02")),
         ("14:28", lambda: h.call_firearm(app, p, ad, rubber, "14")),
         ("14:30", lambda: h.set_lock(app, p, head, "Set cart A", False)),
         ("14:31", lambda: h.take(app, p, head, rubber)),

@@ -129,6 +129,9 @@ CALLS: dict[str, Call] = {
     "meeting": lambda app, p, actor, a, pin: h.hold_meeting(
         app, p, actor, a.text("scene"), a.texts("attendees"), pin=pin
     ),
+    "attend": lambda app, p, actor, a, pin: h.attend_meeting(
+        app, p, actor, a.text("meeting"), pin=pin
+    ),
     "call": lambda app, p, actor, a, pin: h.call_firearm(
         app, p, actor, a.text("firearm"), a.text("scene")
     ),

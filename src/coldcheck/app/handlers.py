@@ -454,6 +454,11 @@ def hold_meeting(
     return _signed(app, production, actor, command, pin)
 
 
+def attend_meeting(app: App, production: str, actor: str, meeting: str, *, pin: str) -> Appended:
+    """Someone on the meeting's roll confirms, with their own PIN, that they were briefed."""
+    return _signed(app, production, actor, c.AttendMeeting(meeting=meeting.strip()), pin)
+
+
 def call_firearm(app: App, production: str, actor: str, firearm: str, scene: str) -> Appended:
     state = app.state(production)
     command = c.CallFirearm(firearm=refs.firearm(state, firearm), scene=scene.strip())

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from coldcheck.app.service import App
 from coldcheck.domain.errors import InvalidInput
-from coldcheck.domain.events import Event, ProductionCreated, from_payload, required_attesters
+from coldcheck.domain.events import (
+    Event,
+    MeetingAttended,
+    ProductionCreated,
+    from_payload,
+    required_attesters,
+)
 from coldcheck.domain.state import ProductionState, Stamp, evolve
 from coldcheck.ledger import merkle
 from coldcheck.ledger.audit import AuditReport, StoredRecord, audit
@@ -166,6 +172,8 @@ def _consistent(state: ProductionState, event: Event) -> None:
     for person in people:
         if isinstance(person, str) and person and person not in state.people:
             raise KeyError(f"person {person}")
+    if isinstance(event, MeetingAttended) and event.meeting not in state.meetings:
+        raise KeyError(f"meeting {event.meeting}")
     store = getattr(event, "store", "")
     if isinstance(store, str) and store and store not in state.stores:
         raise KeyError(f"store {store}")

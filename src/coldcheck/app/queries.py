@@ -13,7 +13,7 @@ from coldcheck.domain.inspection import LoadState
 from coldcheck.domain.state import Location, ProductionState
 from coldcheck.domain.values import SETTINGS
 from coldcheck.ledger.entry import decode, parse_time
-from coldcheck.store.port import Store
+from coldcheck.store.port import Store, StoredRecord
 
 Row = dict[str, Any]
 
@@ -217,6 +217,10 @@ def meetings(state: ProductionState) -> list[Row]:
             "lead": m.lead,
             "attendees": sorted(m.attendees),
             "attendee_names": sorted(state.people[p].name for p in m.attendees),
+            "confirmed": sorted(m.confirmed),
+            "awaiting": sorted(m.attendees - m.confirmed),
+            "awaiting_names": sorted(state.people[p].name for p in m.attendees - m.confirmed),
+            "briefing": list(m.briefing),
             "seq": m.seq,
         }
         for m in state.meetings.values()
@@ -344,27 +348,67 @@ class LogFilter:
     until: datetime | None = None
 
 
-def log(store: Store, state: ProductionState, where: LogFilter) -> Iterator[Row]:
-    """Ledger entries, oldest first, filtered by firearm, person and time."""
+# How many entries a backward walk reads at a time (log with ``newest``).
+LOG_WINDOW = 512
+
+
+def log(
+    store: Store, state: ProductionState, where: LogFilter, newest: int | None = None
+) -> list[Row]:
+    """Ledger entries up to ``state``, oldest first, filtered by firearm, person and time.
+
+    With ``newest``, only the newest that many matching entries: the ledger is read backwards
+    in windows of LOG_WINDOW entries until enough are found, so a timeline costs what the
+    recent history costs, not what the whole ledger does."""
     production = state.production
-    for stored in store.read_stream(production):
-        body = decode(stored.data).body
-        moment = parse_time(body.time)
-        if (where.since and moment < where.since) or (where.until and moment > where.until):
-            continue
-        values = {str(v) for v in body.payload.values() if isinstance(v, str)}
-        if where.firearm and where.firearm not in values:
-            continue
-        if where.person and where.person not in values | {body.actor} | set(body.attest):
-            continue
-        yield {
-            "seq": body.seq,
-            "time": body.time,
-            "actor": body.actor,
-            "actor_name": state.people[body.actor].name if body.actor in state.people else "",
-            "type": body.type,
-            "payload": body.payload,
-            "attest": list(body.attest),
-            "hash": stored.hash.hex(),
-            "corrects": None if body.corrects is None else body.corrects.seq,
-        }
+    if newest is None:
+        stream = _up_to(store.read_stream(production), state.seq)
+        rows = (_log_row(state, stored, where) for stored in stream)
+        return [row for row in rows if row is not None]
+    found: list[Row] = []
+    high = state.seq
+    while high > 0 and len(found) < newest:
+        low = max(0, high - LOG_WINDOW)
+        stream = _up_to(store.read_stream(production, after=low), high)
+        rows = (_log_row(state, stored, where) for stored in stream)
+        found = [row for row in rows if row is not None] + found
+        high = low
+    return found[-newest:] if newest else []
+
+
+def _up_to(records: Iterator[StoredRecord], last: int) -> Iterator[StoredRecord]:
+    """The records up to position ``last`` (the store's stream is in order)."""
+    for record in records:
+        if record.seq > last:
+            return
+        yield record
+        if record.seq == last:
+            return  # without reading one record more
+
+
+def _log_row(state: ProductionState, stored: StoredRecord, where: LogFilter) -> Row | None:
+    body = decode(stored.data).body
+    moment = parse_time(body.time)
+    if (where.since and moment < where.since) or (where.until and moment > where.until):
+        return None
+    values: set[str] = set()
+    for value in body.payload.values():  # a firearm named alone or in a list (an incident's)
+        if isinstance(value, str):
+            values.add(value)
+        elif isinstance(value, list | tuple):
+            values.update(str(v) for v in value)
+    if where.firearm and where.firearm not in values:
+        return None
+    if where.person and where.person not in values | {body.actor} | set(body.attest):
+        return None
+    return {
+        "seq": body.seq,
+        "time": body.time,
+        "actor": body.actor,
+        "actor_name": state.people[body.actor].name if body.actor in state.people else "",
+        "type": body.type,
+        "payload": body.payload,
+        "attest": list(body.attest),
+        "hash": stored.hash.hex(),
+        "corrects": None if body.corrects is None else body.corrects.seq,
+    }

@@ -14,8 +14,8 @@ from coldcheck.app import demo as demo_data
 from coldcheck.app import handlers
 from coldcheck.app.accounts import Accounts
 from coldcheck.app.service import App
+from coldcheck.cli import account_admin, custody, incidents, protocol, records, rounds
 from coldcheck.cli import accounts as accounts_cli
-from coldcheck.cli import custody, incidents, protocol, records, rounds
 from coldcheck.cli import scenario as scenario_cli
 from coldcheck.cli import web as web_cli
 from coldcheck.cli.ammunition import ammo_app
@@ -83,6 +83,7 @@ app.add_typer(incidents.work_app, name="work")
 app.add_typer(protocol.setting_app, name="setting")
 app.add_typer(protocol.waiver_app, name="waiver")
 app.add_typer(protocol.range_app, name="range")
+account_admin.register(accounts_cli.account_app)
 app.add_typer(accounts_cli.account_app, name="account")
 app.command("serve")(web_cli.serve)
 

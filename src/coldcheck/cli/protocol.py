@@ -358,7 +358,8 @@ def hold_meeting(
 ) -> None:
     """Armorer or 1st AD: record a scene's safety meeting (R-30). Signed with your PIN.
 
-    Name everyone present; the talent must be there. Prints the briefing recorded."""
+    Name everyone present; the talent must be there. Each of them then confirms with their own
+    PIN (coldcheck meeting attend). Prints the briefing recorded."""
 
     def run(app: App) -> Result:
         pin = your_pin(pin_file)
@@ -368,10 +369,35 @@ def hold_meeting(
         state = app.state(prod)
         names = ", ".join(state.people[p].name for p in held["attendees"])
         result = outcome(
-            done, f"Meeting {held['meeting']} for scene {held['scene']} recorded; present: {names}"
+            done,
+            f"Meeting {held['meeting']} for scene {held['scene']} recorded; present: {names}. "
+            f"Each confirms with their PIN: coldcheck meeting attend {held['meeting']} --by NAME",
         )
         briefing = "\n".join(f"  {line}" for line in held["briefing"])
         return Result(result.data, f"{result.text}\nBriefing:\n{briefing}")
+
+    run_command(db, json, run)
+
+
+@meeting_app.command("attend")
+def attend_meeting(
+    meeting: Annotated[str, typer.Argument(help="The meeting's id (M01).")],
+    by: ByOpt,
+    pin_file: PinFileOpt = None,
+    production: ProdOpt = None,
+    db: DbOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Anyone the lead counted present: confirm you were at the meeting (R-30). Signed with
+    your PIN; only confirmed people count as briefed when a firearm is handed over."""
+
+    def run(app: App) -> Result:
+        pin = your_pin(pin_file)
+        prod = app.production(production)
+        done = handlers.attend_meeting(app, prod, by, meeting, pin=pin)
+        attended = done.events[0].payload()
+        name = app.state(prod).people[attended["person"]].name
+        return outcome(done, f"{name} confirmed being at meeting {attended['meeting']}")
 
     run_command(db, json, run)
 
@@ -390,10 +416,12 @@ def list_meetings(production: ProdOpt = None, db: DbOpt = None, json: JsonOpt = 
                 r["scene"],
                 state.people[r["lead"]].name,
                 ", ".join(r["attendee_names"]),
+                ", ".join(r["awaiting_names"]) or "-",
             ]
             for r in rows
         ]
-        return Result(rows, table(lines, ["ID", "DAY", "SCENE", "LED BY", "PRESENT"]))
+        headers = ["ID", "DAY", "SCENE", "LED BY", "ON THE ROLL", "NOT CONFIRMED"]
+        return Result(rows, table(lines, headers))
 
     run_command(db, json, run)
 

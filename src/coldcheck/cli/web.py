@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from coldcheck.app.settings import Settings
+from coldcheck.app.twostep import MfaPolicy
 from coldcheck.cli.common import DbOpt
 
 
@@ -20,6 +21,14 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Mark cookies Secure (set this when served behind TLS).")
     ] = False,
+    mfa: Annotated[
+        MfaPolicy,
+        typer.Option(
+            help="required: every sign-in needs a code from an authenticator app, set up at the "
+            "first sign-in; optional: only for accounts that set one up (demos, tests).",
+            case_sensitive=False,
+        ),
+    ] = MfaPolicy.REQUIRED,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app: the live board, the armorer's and the 1st AD's screens, the JSON API
@@ -38,7 +47,11 @@ def serve(
     os.environ["COLDCHECK_DB"] = str(settings.db)
     os.environ["COLDCHECK_NODE_KEY"] = str(settings.node_key)
     os.environ["COLDCHECK_SECURE_COOKIES"] = "1" if secure_cookies else "0"
-    typer.echo(f"coldcheck: serving {settings.db} at http://{host}:{port}/ (Ctrl-C stops)")
+    os.environ["COLDCHECK_MFA"] = mfa.value
+    typer.echo(
+        f"coldcheck: serving {settings.db} at http://{host}:{port}/ "
+        f"(two-step sign-in {mfa.value}; Ctrl-C stops)"
+    )
     uvicorn.run(
         "coldcheck.web.server:from_environment",
         factory=True,

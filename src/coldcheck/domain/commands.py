@@ -234,6 +234,13 @@ class HoldMeeting(Command):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class AttendMeeting(Command):
+    """Someone on a meeting's roll confirms, with their own PIN, that they were briefed."""
+
+    meeting: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CallFirearm(Command):
     firearm: str
     scene: str

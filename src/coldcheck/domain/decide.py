@@ -50,6 +50,7 @@ DECIDERS: dict[type[cmd.Command], Decider] = {
     cmd.FilePlan: protocol.file_plan,
     cmd.ApprovePlan: protocol.approve_plan,
     cmd.HoldMeeting: protocol.hold_meeting,
+    cmd.AttendMeeting: protocol.attend_meeting,
     cmd.CallFirearm: protocol.call_firearm,
     cmd.CutTake: protocol.cut,
     cmd.CallBreak: protocol.call_break,

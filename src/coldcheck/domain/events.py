@@ -381,6 +381,18 @@ class MeetingHeld(Event):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class MeetingAttended(Event):
+    """R-30: one person on a meeting's roll confirms, with their PIN, that they were there and
+    heard the briefing. Only the lead (who signed the meeting) and those who confirmed count as
+    present for the hand-off gate."""
+
+    TYPE = "meeting.attended"
+    ATTESTED_BY = ("person",)
+    meeting: str
+    person: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class FirearmCalled(Event):
     """R-27: the 1st AD calls for a firearm in the current set-up of a scene."""
 
@@ -642,6 +654,7 @@ REGISTRY: dict[str, type[Event]] = {
         PlanFiled,
         PlanApproved,
         MeetingHeld,
+        MeetingAttended,
         FirearmCalled,
         TakeCut,
         BreakCalled,

@@ -108,12 +108,25 @@ def shoot_day(state: ProductionState, now: datetime) -> int:
 
 
 def current_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
-    """The newest meeting of this shoot day for ``scene`` with ``person`` present, or ""."""
+    """The newest meeting of this shoot day for ``scene`` at which ``person`` was present (the
+    lead, or on the roll and confirmed with their PIN), or ""."""
     day = shoot_day(state, now)
     found = [
         m
         for m in state.meetings.values()
-        if m.scene == scene and day and m.seq > day and person in m.attendees
+        if m.scene == scene and day and m.seq > day and person in m.confirmed
+    ]
+    return max(found, key=lambda m: m.seq).id if found else ""
+
+
+def _unconfirmed_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
+    """The newest meeting of this shoot day for ``scene`` with ``person`` on the roll but not
+    yet confirmed, or ""."""
+    day = shoot_day(state, now)
+    found = [
+        m
+        for m in state.meetings.values()
+        if m.scene == scene and day and m.seq > day and person in m.attendees - m.confirmed
     ]
     return max(found, key=lambda m: m.seq).id if found else ""
 
@@ -160,13 +173,25 @@ def issue_problems(
             )
         )
     meeting = current_meeting(state, call.scene, now, receiver.id)
-    if not meeting and shoot_day(state, now):
+    unconfirmed = _unconfirmed_meeting(state, call.scene, now, receiver.id)
+    if not meeting and unconfirmed:
+        problems.append(
+            Gate(
+                "R-30",
+                f"{receiver.name} is on the roll of safety meeting {unconfirmed} but has not "
+                "confirmed being there",
+                f"{receiver.name} confirms with their PIN "
+                f"(coldcheck meeting attend {unconfirmed}).",
+            )
+        )
+    elif not meeting and shoot_day(state, now):
         problems.append(
             Gate(
                 "R-30",
                 f"no safety meeting for scene {call.scene} this shoot day with {receiver.name} "
                 "present",
-                "Hold the meeting with the talent present (coldcheck meeting hold).",
+                "Hold the meeting with the talent present (coldcheck meeting hold); they "
+                "confirm with their PIN.",
             )
         )
     elif meeting and plan is not None and state.meetings[meeting].seq < plan.seq:

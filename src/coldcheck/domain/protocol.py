@@ -6,8 +6,9 @@ R-44  training per person and kind of firearm (its action)
 R-31  a scene's firearms plan with its risk assessment: filed by the armorer, approved by the
       safety advisor or the producer; R-35 why a blank-firing gun is needed, R-36 pointing
       toward a person or the lens, R-38 the blank stand-off, R-40 shields and protection
-R-30  the day's safety meeting for a scene, with who was present; its briefing carries the
-      rules software cannot enforce (R-10, R-37, R-39, R-43, R-50)
+R-30  the day's safety meeting for a scene: the lead's roll call, and each person on it
+      confirming with their own PIN that they were briefed; its briefing carries the rules
+      software cannot enforce (R-10, R-37, R-39, R-43, R-50)
 R-27  the 1st AD calls for a firearm in the current set-up; "cut" ends the take (R-15)
 R-08  a break or wrap only with every firearm and round in a locked store; R-17 wrap also
       needs every count reconciled
@@ -261,6 +262,43 @@ def hold_meeting(state: ProductionState, cmd: c.HoldMeeting, ctx: c.Context) -> 
             briefing=briefing(state, cmd.scene),
         )
     ]
+
+
+def attend_meeting(state: ProductionState, cmd: c.AttendMeeting, ctx: c.Context) -> list[ev.Event]:
+    """R-30: a person on the roll confirms, signed with their PIN, that they were briefed."""
+    me = guards.actor(state, ctx)
+    meeting = state.meetings.get(cmd.meeting.strip().upper())
+    if meeting is None:
+        raise InvalidInput(
+            f"There is no safety meeting {cmd.meeting}.",
+            "Use a meeting id from the meetings list (coldcheck meeting list).",
+        )
+    if me.id == meeting.lead:
+        raise NotAuthorised(
+            f"{me.name} led meeting {meeting.id} and signed it; the lead does not confirm it.",
+            "Hand the device to the others on the roll: each confirms with their own PIN.",
+            "R-30",
+        )
+    if me.id in meeting.confirmed:
+        raise Conflict(
+            f"{me.name} has already confirmed being at meeting {meeting.id}.",
+            "Nothing more is needed.",
+        )
+    if me.id not in meeting.attendees:
+        raise NotAuthorised(
+            f"{me.name} is not on the roll of meeting {meeting.id}.",
+            "Only people the lead counted present confirm; otherwise the lead holds the "
+            "meeting again with you present.",
+            "R-30",
+        )
+    day = gates.shoot_day(state, ctx.now)
+    if not day or meeting.seq < day:
+        raise Refused(
+            "R-30",
+            f"Meeting {meeting.id} was held on an earlier shoot day.",
+            "Attend today's safety meeting for the scene.",
+        )
+    return [ev.MeetingAttended(meeting=meeting.id, person=me.id)]
 
 
 def call_firearm(state: ProductionState, cmd: c.CallFirearm, ctx: c.Context) -> list[ev.Event]:

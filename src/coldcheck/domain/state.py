@@ -114,6 +114,7 @@ class Inspection:
     witnesses: tuple[tuple[str, str], ...] = ()  # (person, role) shown it, in order (R-20/21)
     void: str = ""  # why its verification no longer holds, or ""
     announced: str = ""  # "cold" or "hot" once the 1st AD announced this verification
+    announced_text: str = ""  # the words the 1st AD announced
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -170,8 +171,10 @@ class Meeting:
     scene: str
     day: str
     lead: str
-    attendees: frozenset[str]
+    attendees: frozenset[str]  # the lead's roll call
     seq: int
+    confirmed: frozenset[str] = frozenset()  # the lead, and who confirmed with their PIN
+    briefing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -548,7 +551,8 @@ def _dummies(s: ProductionState, e: ev.DummyLotInspected, t: Stamp) -> Productio
 
 def _announced(s: ProductionState, e: ev.FirearmAnnounced, t: Stamp) -> ProductionState:
     found = s.inspections[e.firearm]
-    return replace(s, inspections={**s.inspections, e.firearm: replace(found, announced=e.call)})
+    found = replace(found, announced=e.call, announced_text=e.text)
+    return replace(s, inspections={**s.inspections, e.firearm: found})
 
 
 def _day(s: ProductionState, e: ev.DayOpened, t: Stamp) -> ProductionState:
@@ -595,7 +599,15 @@ def _meeting(s: ProductionState, e: ev.MeetingHeld, t: Stamp) -> ProductionState
         lead=e.lead,
         attendees=frozenset(e.attendees),
         seq=t.seq,
+        confirmed=frozenset({e.lead}),
+        briefing=e.briefing,
     )
+    return replace(s, meetings={**s.meetings, e.meeting: meeting})
+
+
+def _attended(s: ProductionState, e: ev.MeetingAttended, t: Stamp) -> ProductionState:
+    meeting = s.meetings[e.meeting]
+    meeting = replace(meeting, confirmed=meeting.confirmed | {e.person})
     return replace(s, meetings={**s.meetings, e.meeting: meeting})
 
 
@@ -838,6 +850,7 @@ _EVOLVERS: dict[type[ev.Event], Callable[[ProductionState, Any, Stamp], Producti
     ev.PlanFiled: _plan,
     ev.PlanApproved: _plan_approved,
     ev.MeetingHeld: _meeting,
+    ev.MeetingAttended: _attended,
     ev.FirearmCalled: _called,
     ev.TakeCut: _cut,
     ev.BreakCalled: _break,

@@ -30,7 +30,9 @@ GENESIS_PREV = "0" * 64
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
+_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{6})Z"
+)
 _BODY_KEYS = {
     "format",
     "seq",
@@ -68,10 +70,12 @@ def format_time(moment: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     """Parse a ledger time; raise EncodingError for anything else."""
-    if not isinstance(text, str) or not _TIME.fullmatch(text):
+    found = _TIME.fullmatch(text) if isinstance(text, str) else None
+    if found is None:
         raise EncodingError(f"time {text!r} is not in the form 2026-01-31T09:30:00.000000Z")
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    try:  # from the matched digits: strptime with the same format costs ten times as much
+        year, month, day, hour, minute, second, micro = (int(part) for part in found.groups())
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
     except ValueError:
         raise EncodingError(f"time {text!r} is not a real date and time") from None
 

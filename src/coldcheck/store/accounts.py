@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from coldcheck.store.port import StoreError
+from coldcheck.store.second_factor import SecondFactorStore
 
 EVENT_TEXT_MAX = 128  # an event's username and client address are cut to this many characters
 
@@ -46,6 +47,12 @@ class AuthEventKind(StrEnum):
     EXPIRED = "expired"  # a session lapsed (idle or absolute timeout), seen on its next use
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name, not a password)
     ACCOUNT_CREATED = "account_created"
+    MFA_FAILURE = "mfa_failure"  # a wrong or replayed second-factor code (counts as a failure)
+    MFA_ENROLLED = "mfa_enrolled"  # an authenticator app was set up (new recovery codes too)
+    MFA_RESET = "mfa_reset"  # an administrator removed the account's second factor
+    RECOVERY_CODE_USED = "recovery_code_used"  # a single-use recovery code signed someone in
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an operator set a temporary password)
+    SESSIONS_ENDED = "sessions_ended"  # its owner or an operator ended sessions (not by sign-out)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -58,6 +65,13 @@ class Account:
     password_hash: str = field(repr=False)  # never printed into logs
     created: datetime
     disabled: bool = False
+    # A temporary password (system-generated, first or reset): it must be changed at the first
+    # sign-in and stops working at this time. None: a password the person chose.
+    temporary_until: datetime | None = None
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.temporary_until is not None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -71,7 +85,9 @@ class Membership:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Session:
-    """A signed-in browser. ``token_hash`` is SHA-256 hex of the cookie's token."""
+    """A signed-in browser. ``token_hash`` is SHA-256 hex of the cookie's token; ``id`` is a
+    short random public id (allocated by the store) that names the session in lists and in
+    "end this session" requests, so that the hash never leaves the server."""
 
     token_hash: str = field(repr=False)
     account: str
@@ -81,6 +97,9 @@ class Session:
     idle_expires: datetime
     absolute_expires: datetime
     ended: bool = False
+    id: str = ""
+    client: str = ""  # the client's address at sign-in, cut to EVENT_TEXT_MAX characters
+    agent: str = ""  # a short description of the browser at sign-in ("Firefox on Android")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,8 +126,10 @@ class IdempotentResponse:
     created: datetime
 
 
-class AccountStore(Protocol):
-    """The port. Backends: coldcheck.store.sqlite_accounts (and PostgreSQL later).
+class AccountStore(SecondFactorStore, Protocol):
+    """The port. Backends: coldcheck.store.sqlite_accounts (and PostgreSQL later). The second
+    factor's methods (TOTP, recovery codes, pending sign-ins) are in
+    coldcheck.store.second_factor.
 
     Errors: ``StoreError`` (one sentence saying what to do) when the backend cannot be used;
     its subclass ``Duplicate`` when a unique value is taken. Nothing is written in either case.
@@ -117,10 +138,17 @@ class AccountStore(Protocol):
     # -- accounts ------------------------------------------------------------------------------
 
     def add_account(
-        self, *, username: str, display_name: str, password_hash: str, created: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str,
+        created: datetime,
+        temporary_until: datetime | None = None,
     ) -> Account:
         """Add an account with the next free id ("A0001", "A0002", ...); Duplicate if the
-        username is taken."""
+        username is taken. ``temporary_until``: the password is a temporary one, valid until
+        then."""
         ...
 
     def account_by_username(self, username: str) -> Account | None:
@@ -129,8 +157,13 @@ class AccountStore(Protocol):
 
     def account_by_id(self, account: str) -> Account | None: ...
 
-    def set_password_hash(self, account: str, password_hash: str) -> None:
-        """Replace the account's hash (a password change, or a rehash with new parameters)."""
+    def set_password_hash(
+        self, account: str, password_hash: str, *, temporary_until: datetime | None = None
+    ) -> None:
+        """Replace the account's hash (a password change, a reset, or a rehash with new
+        parameters) and say whether it is temporary: valid until ``temporary_until`` and to be
+        changed at the next sign-in; None, the default, makes it a password of the person's
+        own (a rehash passes the account's current ``temporary_until`` on)."""
         ...
 
     def set_disabled(self, account: str, disabled: bool) -> None:
@@ -163,8 +196,12 @@ class AccountStore(Protocol):
         created: datetime,
         idle_expires: datetime,
         absolute_expires: datetime,
+        client: str = "",
+        agent: str = "",
     ) -> Session:
-        """Store a new session (last seen at ``created``); Duplicate if the hash exists."""
+        """Store a new session (last seen at ``created``) under a new random public ``id``,
+        with the client's address and browser (each cut to EVENT_TEXT_MAX characters);
+        Duplicate if the hash exists."""
         ...
 
     def session(self, token_hash: str) -> Session | None:
@@ -186,6 +223,15 @@ class AccountStore(Protocol):
         """End every live session of the account except the one hashed ``keep``; the count."""
         ...
 
+    def sessions_of(self, account: str) -> list[Session]:
+        """The account's sessions not ended (lapsed ones included: the caller compares the
+        expiries), newest sign-in first."""
+        ...
+
+    def end_all_sessions(self) -> int:
+        """End every live session of every account (a lost device, an incident); the count."""
+        ...
+
     # -- the sign-in log -----------------------------------------------------------------------
 
     def record_event(
@@ -201,8 +247,15 @@ class AccountStore(Protocol):
         ...
 
     def failures_since(self, username: str, since: datetime) -> list[datetime]:
-        """Times of the username's failures at or after ``since`` and after its last successful
+        """Times of the username's failures (``failure`` and ``mfa_failure``: a wrong password
+        or a wrong second-factor code) at or after ``since`` and after its last successful
         sign-in, oldest first. ``username`` is cut as in ``record_event``."""
+        ...
+
+    def failures_from(self, client: str, since: datetime) -> list[datetime]:
+        """Times of the failures (as ``failures_since`` counts them) recorded from the client
+        address at or after ``since``, whatever the username, oldest first. ``client`` is cut
+        as in ``record_event``."""
         ...
 
     def events(self, limit: int = 100) -> list[AuthEvent]:

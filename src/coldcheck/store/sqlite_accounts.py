@@ -20,6 +20,7 @@ lock, so one thread's transaction never interleaves with another's on the same c
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -42,8 +43,11 @@ from coldcheck.store.accounts import (
 )
 from coldcheck.store.port import StoreError
 from coldcheck.store.sqlite import SqliteStore
+from coldcheck.store.sqlite_account_migrations import upgrade_v1
+from coldcheck.store.sqlite_second_factor import SqliteSecondFactor
 
-ACCOUNT_SCHEMA_VERSION = 1
+ACCOUNT_SCHEMA_VERSION = 2  # 1 -> 2: coldcheck.store.sqlite_account_migrations
+PUBLIC_ID_BYTES = 8  # a session's public id: 16 hex digits from the OS's CSPRNG
 _SYNCHRONOUS = {"FULL", "NORMAL"}
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -63,7 +67,8 @@ _SCHEMA = (
         display_name  TEXT    NOT NULL CHECK (length(display_name) BETWEEN 1 AND 100),
         password_hash TEXT    NOT NULL CHECK (substr(password_hash, 1, 10) = '$argon2id$'),
         created       TEXT    NOT NULL,
-        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+        disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        temporary_until TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS memberships (
         account    TEXT NOT NULL REFERENCES accounts (id),
@@ -80,20 +85,28 @@ _SCHEMA = (
         last_seen        TEXT    NOT NULL,
         idle_expires     TEXT    NOT NULL,
         absolute_expires TEXT    NOT NULL,
-        ended            INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1))
+        ended            INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1)),
+        public_id        TEXT    NOT NULL DEFAULT '',
+        client           TEXT    NOT NULL DEFAULT '',
+        agent            TEXT    NOT NULL DEFAULT ''
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions (account, ended)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_public_id ON sessions (public_id)",
     """CREATE TABLE IF NOT EXISTS auth_events (
         seq      INTEGER PRIMARY KEY,
         time     TEXT    NOT NULL,
         kind     TEXT    NOT NULL CHECK (kind IN ('sign_in', 'failure', 'lockout', 'sign_out',
                                                   'expired', 'password_changed',
-                                                  'account_created')),
+                                                  'account_created', 'mfa_failure',
+                                                  'mfa_enrolled', 'mfa_reset',
+                                                  'recovery_code_used', 'password_reset',
+                                                  'sessions_ended')),
         username TEXT    NOT NULL,
         account  TEXT,
         client   TEXT    NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS auth_events_by_username ON auth_events (username, kind, seq)",
+    "CREATE INDEX IF NOT EXISTS auth_events_by_client ON auth_events (client, kind, seq)",
     """CREATE TRIGGER IF NOT EXISTS auth_events_no_update BEFORE UPDATE ON auth_events
     BEGIN SELECT RAISE(ABORT, 'auth_events is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS auth_events_no_delete BEFORE DELETE ON auth_events
@@ -108,19 +121,59 @@ _SCHEMA = (
         PRIMARY KEY (account, idem_key)
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS idempotency_by_created ON idempotency (created)",
+    # The second factor (coldcheck.store.sqlite_second_factor): a confirmed TOTP secret per
+    # account with the last time step it accepted; a secret being set up, not yet confirmed;
+    # single-use recovery codes, only as SHA-256; sign-ins past the password and waiting for
+    # the code (the token only as SHA-256), shared by every worker.
+    """CREATE TABLE IF NOT EXISTS totp (
+        account   TEXT    PRIMARY KEY REFERENCES accounts (id),
+        secret    TEXT    NOT NULL CHECK (length(secret) BETWEEN 24 AND 64),
+        enrolled  TEXT    NOT NULL,
+        last_step INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS totp_enrolments (
+        account TEXT PRIMARY KEY REFERENCES accounts (id),
+        secret  TEXT NOT NULL CHECK (length(secret) BETWEEN 24 AND 64),
+        created TEXT NOT NULL,
+        expires TEXT NOT NULL
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS recovery_codes (
+        code_hash TEXT PRIMARY KEY CHECK (length(code_hash) = 64),
+        account   TEXT NOT NULL REFERENCES accounts (id),
+        created   TEXT NOT NULL,
+        used      TEXT
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS recovery_codes_by_account ON recovery_codes (account, used)",
+    """CREATE TABLE IF NOT EXISTS pending_sign_ins (
+        token_hash TEXT    PRIMARY KEY CHECK (length(token_hash) = 64),
+        account    TEXT    NOT NULL REFERENCES accounts (id),
+        csrf       TEXT    NOT NULL,
+        created    TEXT    NOT NULL,
+        expires    TEXT    NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        ended      INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1))
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS pending_sign_ins_by_account ON pending_sign_ins (account, ended)",
+    "CREATE INDEX IF NOT EXISTS pending_sign_ins_by_expiry ON pending_sign_ins (expires)",
     "INSERT OR IGNORE INTO account_schema (singleton, version) VALUES (1, ?)",
 )
 
 _ACCOUNT_BY_USERNAME = (
-    "SELECT id, username, display_name, password_hash, created, disabled FROM accounts"
-    " WHERE username = ?"
+    "SELECT id, username, display_name, password_hash, created, disabled, temporary_until"
+    " FROM accounts WHERE username = ?"
 )
 _ACCOUNT_BY_ID = (
-    "SELECT id, username, display_name, password_hash, created, disabled FROM accounts WHERE id = ?"
+    "SELECT id, username, display_name, password_hash, created, disabled, temporary_until"
+    " FROM accounts WHERE id = ?"
 )
 _SELECT_SESSION = (
     "SELECT token_hash, account, csrf, created, last_seen, idle_expires, absolute_expires,"
-    " ended FROM sessions WHERE token_hash = ?"
+    " ended, public_id, client, agent FROM sessions WHERE token_hash = ?"
+)
+_SESSIONS_OF = (
+    "SELECT token_hash, account, csrf, created, last_seen, idle_expires, absolute_expires,"
+    " ended, public_id, client, agent FROM sessions WHERE account = ? AND ended = 0"
+    " ORDER BY created DESC, public_id"
 )
 _SELECT_IDEMPOTENT = (
     "SELECT account, idem_key, fingerprint, status, body, created FROM idempotency"
@@ -161,6 +214,7 @@ def _account(row: Sequence[Any]) -> Account:
         password_hash=row[3],
         created=parse_time(row[4]),
         disabled=bool(row[5]),
+        temporary_until=parse_time(row[6]) if row[6] is not None else None,
     )
 
 
@@ -174,6 +228,9 @@ def _session(row: Sequence[Any]) -> Session:
         idle_expires=parse_time(row[5]),
         absolute_expires=parse_time(row[6]),
         ended=bool(row[7]),
+        id=row[8],
+        client=row[9],
+        agent=row[10],
     )
 
 
@@ -188,8 +245,9 @@ def _idempotent(row: Sequence[Any]) -> IdempotentResponse:
     )
 
 
-class SqliteAccountStore:
-    """The account store port on the ledger store's SQLite file."""
+class SqliteAccountStore(SqliteSecondFactor):
+    """The account store port on the ledger store's SQLite file (the second factor's tables
+    through the ``SqliteSecondFactor`` mixin)."""
 
     def __init__(
         self,
@@ -246,11 +304,30 @@ class SqliteAccountStore:
                 db.execute("ROLLBACK")
                 raise
             version = self._schema_version()
+        if version == 1:
+            self._upgrade_from_1()
+            version = self._schema_version()
         if version != ACCOUNT_SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has accounts schema {version}; this coldcheck reads accounts "
                 f"schema {ACCOUNT_SCHEMA_VERSION}"
             )
+
+    def _upgrade_from_1(self) -> None:
+        """Upgrade a version-1 file in place, in one transaction (all of it, or none)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if self._schema_version() == 1:  # not upgraded by another worker meanwhile
+                upgrade_v1(db, _SCHEMA[:-1])
+                db.execute(
+                    "UPDATE account_schema SET version = ? WHERE singleton = 1",
+                    (ACCOUNT_SCHEMA_VERSION,),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def _schema_version(self) -> int | None:
         exists = self._db.execute(
@@ -305,20 +382,27 @@ class SqliteAccountStore:
     # -- accounts -------------------------------------------------------------------------------
 
     def add_account(
-        self, *, username: str, display_name: str, password_hash: str, created: datetime
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str,
+        created: datetime,
+        temporary_until: datetime | None = None,
     ) -> Account:
         if not password_hash.startswith("$argon2id$"):
             raise StoreError("a password is stored only as an argon2id hash, never as given")
         stamp = _time(created)
+        until = _time(temporary_until) if temporary_until is not None else None
         with self._write() as db:
             if db.execute("SELECT 1 FROM accounts WHERE username = ?", (username,)).fetchone():
                 raise Duplicate(f"the username {username!r} is taken")
             number = db.execute("SELECT coalesce(max(number), 0) + 1 FROM accounts").fetchone()[0]
             account_id = f"A{number:04d}"
             db.execute(
-                "INSERT INTO accounts (number, id, username, display_name, password_hash, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (number, account_id, username, display_name, password_hash, stamp),
+                "INSERT INTO accounts (number, id, username, display_name, password_hash, created,"
+                " temporary_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (number, account_id, username, display_name, password_hash, stamp, until),
             )
         return Account(
             id=account_id,
@@ -326,6 +410,7 @@ class SqliteAccountStore:
             display_name=display_name,
             password_hash=password_hash,
             created=parse_time(stamp),
+            temporary_until=parse_time(until) if until is not None else None,
         )
 
     def account_by_username(self, username: str) -> Account | None:
@@ -342,12 +427,16 @@ class SqliteAccountStore:
         )
         return _account(rows[0]) if rows else None
 
-    def set_password_hash(self, account: str, password_hash: str) -> None:
+    def set_password_hash(
+        self, account: str, password_hash: str, *, temporary_until: datetime | None = None
+    ) -> None:
         if not password_hash.startswith("$argon2id$"):
             raise StoreError("a password is stored only as an argon2id hash, never as given")
+        until = _time(temporary_until) if temporary_until is not None else None
         with self._write() as db:
             changed = db.execute(
-                "UPDATE accounts SET password_hash = ? WHERE id = ?", (password_hash, account)
+                "UPDATE accounts SET password_hash = ?, temporary_until = ? WHERE id = ?",
+                (password_hash, until, account),
             ).rowcount
             if changed != 1:
                 raise StoreError(f"there is no account {account}")
@@ -410,9 +499,12 @@ class SqliteAccountStore:
         created: datetime,
         idle_expires: datetime,
         absolute_expires: datetime,
+        client: str = "",
+        agent: str = "",
     ) -> Session:
         _hex64(token_hash, "a session's token hash")
         stamps = (_time(created), _time(idle_expires), _time(absolute_expires))
+        public_id = secrets.token_hex(PUBLIC_ID_BYTES)
         with self._write() as db:
             if not db.execute("SELECT 1 FROM accounts WHERE id = ?", (account,)).fetchone():
                 raise StoreError(f"there is no account {account}")
@@ -420,8 +512,20 @@ class SqliteAccountStore:
                 raise Duplicate("a session with this token hash exists already")
             db.execute(
                 "INSERT INTO sessions (token_hash, account, csrf, created, last_seen,"
-                " idle_expires, absolute_expires, ended) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-                (token_hash, account, csrf, stamps[0], stamps[0], stamps[1], stamps[2]),
+                " idle_expires, absolute_expires, ended, public_id, client, agent)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                (
+                    token_hash,
+                    account,
+                    csrf,
+                    stamps[0],
+                    stamps[0],
+                    stamps[1],
+                    stamps[2],
+                    public_id,
+                    _cut(client),
+                    _cut(agent),
+                ),
             )
         return Session(
             token_hash=token_hash,
@@ -431,6 +535,9 @@ class SqliteAccountStore:
             last_seen=parse_time(stamps[0]),
             idle_expires=parse_time(stamps[1]),
             absolute_expires=parse_time(stamps[2]),
+            id=public_id,
+            client=_cut(client),
+            agent=_cut(agent),
         )
 
     def session(self, token_hash: str) -> Session | None:
@@ -472,6 +579,14 @@ class SqliteAccountStore:
             ).rowcount
         return ended
 
+    def sessions_of(self, account: str) -> list[Session]:
+        return [_session(row) for row in self._read(_SESSIONS_OF, (account,))]
+
+    def end_all_sessions(self) -> int:
+        with self._write() as db:
+            ended: int = db.execute("UPDATE sessions SET ended = 1 WHERE ended = 0").rowcount
+        return ended
+
     # -- the sign-in log ------------------------------------------------------------------------
 
     def record_event(
@@ -498,10 +613,19 @@ class SqliteAccountStore:
     def failures_since(self, username: str, since: datetime) -> list[datetime]:
         name = _cut(username)
         rows = self._read(
-            "SELECT time FROM auth_events WHERE username = ? AND kind = 'failure' AND time >= ?"
+            "SELECT time FROM auth_events WHERE username = ?"
+            " AND kind IN ('failure', 'mfa_failure') AND time >= ?"
             " AND seq > coalesce((SELECT max(seq) FROM auth_events"
             " WHERE username = ? AND kind = 'sign_in'), 0) ORDER BY seq",
             (name, _time(since), name),
+        )
+        return [parse_time(r[0]) for r in rows]
+
+    def failures_from(self, client: str, since: datetime) -> list[datetime]:
+        rows = self._read(
+            "SELECT time FROM auth_events WHERE client = ?"
+            " AND kind IN ('failure', 'mfa_failure') AND time >= ? ORDER BY seq",
+            (_cut(client), _time(since)),
         )
         return [parse_time(r[0]) for r in rows]
 

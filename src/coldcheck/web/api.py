@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Security
@@ -23,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from coldcheck.app import ledgerops, queries
 from coldcheck.app.accounts import request_fingerprint
-from coldcheck.app.actions import ACTIONS
+from coldcheck.app.actions import ACTIONS, WHOSE
 from coldcheck.app.catalogue import rows as rule_rows
 from coldcheck.app.dispatch import CALLS
 from coldcheck.app.journal import Appended
@@ -43,17 +44,21 @@ class ProblemRoute(APIRoute):
     422; on a route that needs a session it says 401, as any signed-out request does."""
 
     def _needs_session(self) -> bool:
-        return any(d.call is _signed_in for d in self.dependant.dependencies)
+        return any(d.call in SESSION_DEPENDENCIES for d in self.dependant.dependencies)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
         needs_session = self._needs_session()
+        # A route that a session with a temporary password may use checks the session alone.
+        lenient = any(d.call is _signed_in_any for d in self.dependant.dependencies)
 
         async def route(request: Request) -> Response:
             try:
                 response: Response = await handler(request)
             except (RequestValidationError, HTTPException) as exc:
-                if needs_session and not await run_in_threadpool(auth.page_principal, request):
+                if needs_session and not await run_in_threadpool(
+                    partial(auth.page_principal, request, password_change_ok=lenient)
+                ):
                     return problems.from_refusal(auth.sign_in_needed())
                 if isinstance(exc, RequestValidationError):
                     return problems.from_validation(exc)
@@ -133,8 +138,10 @@ class ActionResult(BaseModel):
 SESSION = APIKeyCookie(
     name=auth.COOKIE,
     scheme_name="session",
-    description="The HttpOnly session cookie set by POST /api/session. Every POST and DELETE "
-    f"also sends the session's CSRF token in the {auth.CSRF_HEADER} header.",
+    description="The HttpOnly session cookie set by POST /api/session (named "
+    f"{auth.HOST_PREFIX}{auth.COOKIE} when the node serves over TLS with Secure cookies). "
+    "Every POST and DELETE also sends the session's CSRF token in the "
+    f"{auth.CSRF_HEADER} header.",
     auto_error=False,
 )
 
@@ -147,15 +154,36 @@ def _signed_in(request: Request, _: Annotated[str | None, Security(SESSION)]) ->
 Signed = Annotated[auth.Principal, Depends(_signed_in)]
 
 
+def _signed_in_any(request: Request, _: Annotated[str | None, Security(SESSION)]) -> auth.Principal:
+    """Like ``_signed_in``, but also a session that must change its temporary password first:
+    for the few routes it may use (who am I, sign-out, the password change)."""
+    return auth.signed_in(request, password_change_ok=True)
+
+
+AnySigned = Annotated[auth.Principal, Depends(_signed_in_any)]
+SESSION_DEPENDENCIES = (_signed_in, _signed_in_any)
+
+
 class SignIn(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=200)
+    code: str | None = Field(
+        default=None,
+        max_length=64,
+        description="For an account with an authenticator app: the 6-digit code it shows now, "
+        "or one of the account's single-use recovery codes.",
+    )
 
 
 class SessionOut(BaseModel):
     account: str
     username: str
     csrf: str = Field(description=f"Send it in the {auth.CSRF_HEADER} header of every POST.")
+    must_change_password: bool = Field(
+        default=False,
+        description="Signed in with a temporary password: until POST /api/account/password "
+        "changes it, every other request answers 403 password-change-needed.",
+    )
 
 
 @router.get("/health")
@@ -165,14 +193,18 @@ def health() -> dict[str, str]:
 
 @router.post("/session", response_model=SessionOut, responses=PROBLEM_RESPONSES)
 def open_session(request: Request, body: SignIn) -> JSONResponse:
-    """Sign in: sets the HttpOnly session cookie and returns the CSRF token."""
-    token, csrf = auth.sign_in(request, body.username, body.password)
+    """Sign in: sets the HttpOnly session cookie and returns the CSRF token. An account with
+    an authenticator app also sends its current code (401 code-needed or wrong-code
+    otherwise); an account that must set one up first does so on the sign-in page (403
+    enrolment-needed)."""
+    token, csrf = auth.sign_in(request, body.username, body.password, body.code)
     found = auth.accounts(request).store.account_by_username(body.username.strip().casefold())
     response = JSONResponse(
         {
             "account": found.id if found else "",
             "username": found.username if found else "",
             "csrf": csrf,
+            "must_change_password": bool(found and found.must_change_password),
         }
     )
     auth.set_session_cookie(request, response, token)
@@ -180,28 +212,35 @@ def open_session(request: Request, body: SignIn) -> JSONResponse:
 
 
 @router.get("/session", response_model=SessionOut, responses=PROBLEM_RESPONSES)
-def current_session(who: Signed) -> SessionOut:
+def current_session(who: AnySigned) -> SessionOut:
     """Who is signed in, and the session's CSRF token."""
-    return SessionOut(account=who.account, username=who.username, csrf=who.csrf)
+    return SessionOut(
+        account=who.account,
+        username=who.username,
+        csrf=who.csrf,
+        must_change_password=who.must_change_password,
+    )
 
 
 @router.delete("/session", status_code=204, responses=PROBLEM_RESPONSES)
-def close_session(request: Request, who: Signed) -> Response:
+def close_session(request: Request, who: AnySigned) -> Response:
     """Sign out: the session ends on the server; the cookie is cleared."""
     auth.check_csrf(request, who)
     auth.sign_out(request)
     response = Response(status_code=204)
-    auth.clear_session_cookie(response)
+    auth.clear_session_cookie(request, response)
     return response
 
 
 @router.get("/actions", responses=PROBLEM_RESPONSES)
 def actions(_: Signed) -> list[Row]:
-    """The action catalogue: every command, its arguments, and whether it is PIN-signed."""
+    """The action catalogue: every command, whose it is (roles), its arguments, and whether it
+    is PIN-signed."""
     return [
         {
             "action": spec.name,
             "help": spec.help,
+            "by": sorted(role.value for role in WHOSE[spec.name]),
             "signed": spec.signed,
             "one_of": list(spec.one_of),
             "args": [
@@ -290,8 +329,7 @@ def log(
     app = auth.web(request).app()
     state = app.state(production)
     where = queries.LogFilter(firearm=firearm, person=person)
-    rows = list(queries.log(app.store, state, where))
-    return rows[-limit:]
+    return queries.log(app.store, state, where, newest=limit)
 
 
 @router.post("/productions/{production}/verify", responses=PROBLEM_RESPONSES)

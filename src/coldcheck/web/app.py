@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 
 from coldcheck.app.service import App, bootstrap, utc_now
 from coldcheck.app.settings import Settings
+from coldcheck.app.twostep import MfaPolicy
 from coldcheck.domain.errors import Refusal
 from coldcheck.store.port import StoreError
 from coldcheck.web import problems
@@ -35,6 +36,7 @@ class Web:
     settings: Settings
     secure_cookies: bool
     clock: Callable[[], datetime] = utc_now
+    mfa: MfaPolicy = MfaPolicy.OPTIONAL  # a set node serves with REQUIRED (coldcheck serve)
     _local: threading.local = field(default_factory=threading.local)
 
     def app(self) -> App:
@@ -46,11 +48,29 @@ class Web:
 
 
 def create_app(
-    settings: Settings, *, secure_cookies: bool = False, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    *,
+    secure_cookies: bool = False,
+    clock: Callable[[], datetime] = utc_now,
+    mfa: MfaPolicy = MfaPolicy.OPTIONAL,
 ) -> FastAPI:
-    from coldcheck.web import api, forms, labels, pages, records, screens
+    """The web app. ``mfa``: whether every sign-in needs a code from an authenticator app
+    (``coldcheck serve`` defaults to REQUIRED; OPTIONAL here keeps tests that are not about
+    the second factor to one step)."""
+    from coldcheck.web import (
+        account_api,
+        account_pages,
+        api,
+        auth,
+        forms,
+        labels,
+        mfa_pages,
+        pages,
+        records,
+        screens,
+    )
 
-    web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock)
+    web = Web(settings=settings, secure_cookies=secure_cookies, clock=clock, mfa=mfa)
     app = FastAPI(
         title="coldcheck",
         summary="Provable prop-firearm safety on set: the set node's API.",
@@ -64,8 +84,13 @@ def create_app(
     app.add_exception_handler(Refusal, problems.refusal_handler)
     app.add_exception_handler(StoreError, problems.store_handler)
     app.add_exception_handler(RequestValidationError, problems.validation_handler)
+    # A session with a temporary password: 403 for the API, the account page for pages.
+    app.add_exception_handler(auth.PasswordChangeNeeded, account_pages.password_change_handler)
     app.include_router(api.router)
+    app.include_router(account_api.router)
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(mfa_pages.router)
     app.include_router(screens.router)
     app.include_router(forms.router)
     app.include_router(labels.router)

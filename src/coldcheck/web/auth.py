@@ -26,10 +26,12 @@ from coldcheck.app.accounts import (
     LOCKOUT_THRESHOLD,
     LOCKOUT_WINDOW,
     Accounts,
+    SessionTokens,
     csrf_matches,
     lock_until,
     token_hash,
 )
+from coldcheck.app.twostep import PENDING_LIFETIME, Pending, PendingView, TwoStep
 from coldcheck.domain.errors import (
     Conflict,
     InvalidInput,
@@ -40,6 +42,7 @@ from coldcheck.domain.errors import (
 )
 from coldcheck.store.accounts import AuthEventKind
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
+from coldcheck.web import agents
 from coldcheck.web.app import Web
 from coldcheck.web.problems import PROBLEM
 
@@ -47,6 +50,7 @@ PENDING = 0  # an idempotency key claimed by a command still running
 
 _T = TypeVar("_T")
 COOKIE = "coldcheck_session"
+PENDING_COOKIE = "coldcheck_pending"  # a sign-in past the password, waiting for the code
 CSRF_HEADER = "X-CSRF-Token"
 _accounts = threading.local()
 
@@ -57,16 +61,70 @@ class SignInNeeded(Refusal):
     kind = "sign-in-needed"
 
 
+class PasswordChangeNeeded(Refusal):
+    """The session was signed in with a temporary password: it may do nothing but change it
+    (HTTP 403 for the API; pages redirect to /account)."""
+
+    kind = "password-change-needed"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     account: str
     username: str
     csrf: str
+    session: str = ""  # the session's public id
+    must_change_password: bool = False  # signed in with a temporary password
 
 
 def web(request: Request) -> Web:
     found: Web = request.app.state.web
     return found
+
+
+# -- cookie names ------------------------------------------------------------------------------
+
+HOST_PREFIX = "__Host-"
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """The name every cookie of this app is read and written under: with Secure cookies
+    (``coldcheck serve --secure-cookies``, behind TLS) it carries the ``__Host-`` prefix, so a
+    browser takes it only if it is Secure, for Path=/ and without a Domain: a sibling host or a
+    plain-HTTP page cannot plant or overwrite it. Without TLS a browser refuses a Secure
+    cookie, so the plain name is used."""
+    return f"{HOST_PREFIX}{name}" if web(request).secure_cookies else name
+
+
+def session_token(request: Request) -> str | None:
+    """The session cookie's token, if the browser sent one."""
+    return request.cookies.get(cookie_name(request, COOKIE))
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    """Set one of this app's cookies: HttpOnly, SameSite=Strict, Path=/, no Domain; Secure and
+    ``__Host-`` prefixed behind TLS."""
+    response.set_cookie(
+        cookie_name(request, name),
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=web(request).secure_cookies,
+        path="/",
+    )
+
+
+def clear_cookie(request: Request, response: Response, name: str) -> None:
+    """Remove one of this app's cookies (with the attributes it was set with, or a browser
+    ignores the removal of a ``__Host-`` cookie)."""
+    response.delete_cookie(
+        cookie_name(request, name),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=web(request).secure_cookies,
+    )
 
 
 def accounts(request: Request) -> Accounts:
@@ -86,11 +144,42 @@ def client(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _resolve(request: Request) -> Principal | None:
-    found = accounts(request).resolve(request.cookies.get(COOKIE), client=client(request))
+def user_agent(request: Request) -> str:
+    """The browser, described briefly, for the list of one's sessions."""
+    return agents.describe(request.headers.get("user-agent"))
+
+
+def two_step(request: Request) -> TwoStep:
+    """The second factor of sign-in, under this node's policy (``coldcheck serve --mfa``)."""
+    return TwoStep(accounts(request), web(request).mfa)
+
+
+def _resolve(request: Request, *, password_change_ok: bool = False) -> Principal | None:
+    """The signed-in account, or None. A session signed in with a temporary password raises
+    PasswordChangeNeeded unless ``password_change_ok`` (the account page, sign-out)."""
+    found = accounts(request).resolve(session_token(request), client=client(request))
     if found is None:
         return None
-    return Principal(account=found.account, username=found.username, csrf=found.csrf)
+    if not two_step(request).session_allowed(found.account):
+        return None  # a password-only session, from before this node required a code
+    if found.must_change_password and not password_change_ok:
+        raise password_change_needed()
+    return Principal(
+        account=found.account,
+        username=found.username,
+        csrf=found.csrf,
+        session=found.id,
+        must_change_password=found.must_change_password,
+    )
+
+
+def password_change_needed() -> PasswordChangeNeeded:
+    return PasswordChangeNeeded(
+        "You signed in with a temporary password: choose a password of your own before "
+        "anything else.",
+        "Change it on the account page (/account) or with POST /api/account/password, giving "
+        "the temporary password as the current one.",
+    )
 
 
 def sign_in_needed() -> SignInNeeded:
@@ -100,22 +189,24 @@ def sign_in_needed() -> SignInNeeded:
     )
 
 
-def signed_in(request: Request) -> Principal:
-    """The API's dependency: the signed-in account, or 401."""
-    found = _resolve(request)
+def signed_in(request: Request, *, password_change_ok: bool = False) -> Principal:
+    """The API's dependency: the signed-in account, or 401 (403 for a session that must change
+    its temporary password first, unless ``password_change_ok``)."""
+    found = _resolve(request, password_change_ok=password_change_ok)
     if found is None:
         raise sign_in_needed()
     return found
 
 
-def page_principal(request: Request) -> Principal | None:
-    return _resolve(request)
+def page_principal(request: Request, *, password_change_ok: bool = False) -> Principal | None:
+    """The signed-in account of a page, or None (the page sends the browser to sign in)."""
+    return _resolve(request, password_change_ok=password_change_ok)
 
 
 def still_signed_in(request: Request) -> bool:
     """Whether the request's session is still live, without counting this as use: a board
     left open streams its updates, but does not keep an idle session alive."""
-    token = request.cookies.get(COOKIE)
+    token = session_token(request)
     if not token:
         return False
     found = accounts(request).store.session(token_hash(token))
@@ -173,34 +264,76 @@ def memberships(request: Request, who: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-def sign_in(request: Request, username: str, password: str) -> tuple[str, str]:
-    service = accounts(request)
-    tokens = service.sign_in(
-        username, password, client=client(request), current_token=request.cookies.get(COOKIE)
+def sign_in(
+    request: Request, username: str, password: str, code: str | None = None
+) -> tuple[str, str]:
+    """The API's sign-in, in one request: the password, and the code of an account with an
+    authenticator app (or a recovery code)."""
+    signed = two_step(request).sign_in(
+        username,
+        password,
+        code,
+        client=client(request),
+        current_token=session_token(request),
+        agent=user_agent(request),
     )
-    # Stored answers to idempotency keys are kept a day; each sign-in clears older ones.
-    service.store.purge_idempotency(web(request).clock() - IDEMPOTENCY_RETENTION)
-    return tokens.token, tokens.csrf
+    session_opened(request)
+    return signed.tokens.token, signed.tokens.csrf
+
+
+def begin_sign_in(request: Request, username: str, password: str) -> SessionTokens | Pending:
+    """The sign-in page's password step: a session, or a pending sign-in that the code (or
+    the setting up of an authenticator app) completes."""
+    found = two_step(request).password_step(
+        username,
+        password,
+        client=client(request),
+        current_token=session_token(request),
+        agent=user_agent(request),
+    )
+    if isinstance(found, SessionTokens):
+        session_opened(request)
+    return found
+
+
+def session_opened(request: Request) -> None:
+    """After every sign-in: stored answers to idempotency keys are kept a day; each sign-in
+    clears older ones."""
+    accounts(request).store.purge_idempotency(web(request).clock() - IDEMPOTENCY_RETENTION)
+
+
+def pending_sign_in(request: Request) -> PendingView | None:
+    """The browser's live pending sign-in (its own cookie), or None."""
+    return two_step(request).pending(request.cookies.get(cookie_name(request, PENDING_COOKIE)))
+
+
+def set_pending_cookie(request: Request, response: Response, token: str) -> None:
+    set_cookie(request, response, PENDING_COOKIE, token, int(PENDING_LIFETIME.total_seconds()))
+
+
+def clear_pending_cookie(response: Response) -> None:
+    """Clear the pending sign-in's cookie under both of its names (its callers do not have the
+    request at hand): a browser ignores the one that does not apply."""
+    for secure in (False, True):
+        response.delete_cookie(
+            f"{HOST_PREFIX}{PENDING_COOKIE}" if secure else PENDING_COOKIE,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+        )
 
 
 def sign_out(request: Request) -> None:
-    accounts(request).sign_out(request.cookies.get(COOKIE), client=client(request))
+    accounts(request).sign_out(session_token(request), client=client(request))
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=int(ABSOLUTE_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=web(request).secure_cookies,
-        path="/",
-    )
+    set_cookie(request, response, COOKIE, token, int(ABSOLUTE_LIFETIME.total_seconds()))
 
 
-def clear_session_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/")
+def clear_session_cookie(request: Request, response: Response) -> None:
+    clear_cookie(request, response, COOKIE)
 
 
 def claim(
@@ -272,7 +405,7 @@ def safe_next(path: str) -> str:
 
 # Attestations that the person present makes on whichever device is at hand (the armorer's
 # tablet): their own PIN opens their own key and signs the entry as them.
-ATTESTABLE = frozenset({"witness", "accept"})
+ATTESTABLE = frozenset({"witness", "accept", "attend"})
 
 
 def acting_person(
@@ -285,8 +418,8 @@ def acting_person(
         return person
     if action not in ATTESTABLE:
         raise NotAuthorised(
-            "Only witnessing a check and accepting a hand-off can be attested on this device "
-            "by someone else.",
+            "Only witnessing a check, accepting a hand-off and confirming a safety meeting can "
+            "be attested on this device by someone else.",
             "Sign in as that person to do anything else.",
         )
     return refs.person(web(request).app().state(production), attester)

@@ -15,8 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coldcheck.app import queries
-from coldcheck.app.actions import ACTIONS, ActionSpec, Arg, Kind
-from coldcheck.domain.values import Role
+from coldcheck.app.actions import ACTIONS, WHOSE, ActionSpec, Arg, Kind
 from coldcheck.web import arguments, screens
 from coldcheck.web.screens import Row, Screen, Viewer
 
@@ -24,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("The day", ("open-day", "break", "resume-day", "train")),
-    ("Plans and meetings", ("file-plan", "approve-plan", "meeting", "call", "cut")),
+    ("Plans and meetings", ("file-plan", "approve-plan", "meeting", "attend", "call", "cut")),
     (
         "Firearms and custody",
         (
@@ -46,30 +45,6 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Settings", ("record-permit", "setting", "waiver", "approve-range")),
 )  # fmt: skip
 
-ANYONE = frozenset({"concern", "incident", "report-custody", "report-missing"})
-BY_ROLE: dict[Role, frozenset[str]] = {
-    Role.ARMORER: frozenset(
-        {
-            "open-day", "train", "file-plan", "meeting", "unlock", "lock", "take", "return",
-            "hand-off", "accept", "cancel", "inspect", "load", "unload", "discharge", "misfire",
-            "clear-misfire", "reconcile", "receive-ammo", "inspect-dummies", "stop-work",
-            "resume-work", "receive-range-ammo", "record-permit",
-        }
-    ),
-    Role.FIRST_AD: frozenset(
-        {"meeting", "call", "cut", "break", "resume-day", "witness", "announce"}
-    ),
-    Role.TALENT: frozenset({"witness", "accept", "hand-off", "cancel", "discharge", "misfire"}),
-    Role.PRODUCER: frozenset(
-        {"approve-plan", "answer-concern", "close-incident", "setting", "record-permit"}
-    ),
-    Role.SAFETY_ADVISOR: frozenset(
-        {
-            "approve-plan", "answer-concern", "close-incident", "setting", "waiver",
-            "approve-range", "record-permit",
-        }
-    ),
-}  # fmt: skip
 
 LABELS = {
     "distance_ft": "Distance (feet)",
@@ -100,11 +75,8 @@ def _words(value: str) -> str:
 
 
 def _mine(roles: set[str]) -> set[str]:
-    mine = set(ANYONE)
-    for role, actions in BY_ROLE.items():
-        if role.value in roles:
-            mine |= actions
-    return mine
+    """The actions the catalogue says are these roles' to give (WHOSE)."""
+    return {name for name, whose in WHOSE.items() if {r.value for r in whose} & roles}
 
 
 def _entries(names: tuple[str, ...], mine: set[str], yours: bool) -> list[Row]:

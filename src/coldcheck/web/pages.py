@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from coldcheck.app import queries
+from coldcheck.app.twostep import Pending
 from coldcheck.domain.errors import Refusal
 from coldcheck.web import auth
 from coldcheck.web.app import STATIC, TEMPLATES, Web
@@ -49,14 +50,7 @@ def signin_form(request: Request, error: str = "", next: str = "/") -> Response:
     response = _page(
         request, "signin.html", csrf=token, error=error[:200], next=safe_next(next[:500])
     )
-    response.set_cookie(
-        LOGIN_CSRF,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=auth.web(request).secure_cookies,
-        max_age=900,
-    )
+    auth.set_cookie(request, response, LOGIN_CSRF, token, 900)
     return response
 
 
@@ -69,7 +63,7 @@ def signin(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     target = safe_next(next)
-    expected = request.cookies.get(LOGIN_CSRF, "")
+    expected = request.cookies.get(auth.cookie_name(request, LOGIN_CSRF), "")
     if not expected or not secrets.compare_digest(expected, csrf):
         return _page(
             request,
@@ -80,24 +74,29 @@ def signin(
             error="The sign-in form expired. Please try again.",
         )
     try:
-        token, _ = auth.sign_in(request, username, password)
+        step = auth.begin_sign_in(request, username, password)
     except Refusal as refusal:
         return _page(
             request, "signin.html", status=401, csrf=expected, next=target, error=refusal.line()
         )
-    response = RedirectResponse(target, status_code=303)
-    auth.set_session_cookie(request, response, token)
-    response.delete_cookie(LOGIN_CSRF)
+    if isinstance(step, Pending):  # the code next, or setting up an authenticator app first
+        where = "/signin/enrol" if step.enrol else "/signin/code"
+        response = RedirectResponse(f"{where}?next={quote(target, safe='/')}", status_code=303)
+        auth.set_pending_cookie(request, response, step.token)
+    else:
+        response = RedirectResponse(target, status_code=303)
+        auth.set_session_cookie(request, response, step.token)
+    auth.clear_cookie(request, response, LOGIN_CSRF)
     return response
 
 
 @router.post("/signout")
 def signout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    who = auth.page_principal(request)
+    who = auth.page_principal(request, password_change_ok=True)
     if who is not None and secrets.compare_digest(who.csrf, csrf):
         auth.sign_out(request)
     response = RedirectResponse("/signin", status_code=303)
-    auth.clear_session_cookie(response)
+    auth.clear_session_cookie(request, response)
     return response
 
 

@@ -12,6 +12,11 @@ from coldcheck.domain.errors import Refusal
 
 STATUS = {
     "sign-in-needed": 401,
+    "code-needed": 401,
+    "wrong-code": 401,
+    "sign-in-expired": 401,
+    "enrolment-needed": 403,
+    "password-change-needed": 403,
     "invalid-input": 422,
     "not-found": 404,
     "not-authorised": 403,

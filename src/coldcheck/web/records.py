@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coldcheck.app import queries
+from coldcheck.domain import gates
 from coldcheck.domain.errors import NotFound
 from coldcheck.web import screens
 from coldcheck.web.screens import Row, Screen, Viewer
@@ -82,20 +83,19 @@ def _plans(v: Viewer) -> Row:
     return {"plans": plans, "waiting": sum(1 for p in plans if not p["approved"])}
 
 
-def _briefings(v: Viewer) -> dict[str, list[str]]:
-    """The briefing each safety meeting recorded, read from its ledger entry."""
-    found: dict[str, list[str]] = {}
-    for entry in queries.log(v.app.store, v.state, queries.LogFilter()):
-        if entry["type"] == "meeting.held":
-            payload = entry["payload"]
-            found[str(payload.get("meeting", ""))] = [str(x) for x in payload.get("briefing", ())]
-    return found
-
-
 def _meetings(v: Viewer) -> Row:
-    briefings = _briefings(v) if v.state.meetings else {}
+    """Every meeting, its roll and who confirmed it; a meeting of the open shoot day with
+    people still to confirm offers them the confirmation, on this device with their PIN."""
+    day = gates.shoot_day(v.state, v.now)
     meetings = [
-        {**m, "lead_name": _name(v, m["lead"]), "briefing": briefings.get(m["meeting"], [])}
+        {
+            **m,
+            "lead_name": _name(v, m["lead"]),
+            "confirmed_names": sorted(_name(v, p) for p in m["confirmed"]),
+            "to_confirm": [{"person": p, "name": _name(v, p)} for p in m["awaiting"]]
+            if day and m["seq"] > day
+            else [],
+        }
         for m in queries.meetings(v.state)
     ]
     meetings.sort(key=lambda m: m["seq"], reverse=True)
@@ -192,12 +192,13 @@ screens.register("records", "Records", _context, _page)
 
 
 @router.get("/p/{production}/records", response_class=HTMLResponse)
-def records(request: Request, production: str) -> Response:
+def records(request: Request, production: str, done: str = "") -> Response:
     """Every kind of record, with how many there are."""
-    return screens._render(request, production, Screen("records"))
+    return screens._render(request, production, Screen("records"), done=done[:30])
 
 
 @router.get("/p/{production}/records/{name}", response_class=HTMLResponse)
-def record_list(request: Request, production: str, name: str) -> Response:
-    """One kind of record: lots, plans, meetings, incidents, people, or settings."""
-    return screens._render(request, production, Screen("records", name[:20]))
+def record_list(request: Request, production: str, name: str, done: str = "") -> Response:
+    """One kind of record: lots, plans, meetings, incidents, people, or settings; ``done``
+    names the entries an action taken on it (confirming a meeting) just wrote."""
+    return screens._render(request, production, Screen("records", name[:20]), done=done[:30])

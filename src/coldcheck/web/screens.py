@@ -46,7 +46,9 @@ templates = Jinja2Templates(directory=str(TEMPLATES))
 Row = dict[str, Any]
 Form = Mapping[str, list[str]]
 
-KINDS = ("announce", "concerns", "day", "firearm", "do")  # do, do/<action>: forms.py
+# do, do/<action>: forms.py; records, records/<list>: records.py
+KINDS = ("announce", "concerns", "day", "firearm", "do", "records")
+_BARE = ("announce", "concerns", "day")  # screens without a sub-page
 POSITION_ITEMS = ("empty", "spent", "live", "unknown")
 TIMELINE = 60  # newest entries shown on a firearm's page
 DONE_MAX = 20  # entries described after an action
@@ -66,7 +68,8 @@ class Screen:
     @classmethod
     def parse(cls, text: str) -> Screen:
         kind, _, firearm = text.partition("/")
-        if kind not in KINDS or (kind in ("firearm", "do")) != bool(firearm):
+        needs = kind in ("firearm", "do")
+        if kind not in KINDS or (needs and not firearm) or (kind in _BARE and firearm):
             raise NotFound(f"There is no screen {text[:40]!r}.", "Go back to the board.")
         return cls(kind, firearm)
 
@@ -118,7 +121,8 @@ _LINES = {
     "store.unlocked": "{store} unlocked",
     "plan.filed": "{armorer} filed the plan for scene {scene} ({mode})",
     "plan.approved": "{approver} approved the plan for scene {scene}",
-    "meeting.held": "{lead} held the safety meeting for scene {scene} with {attendees}",
+    "meeting.held": "{lead} held the safety meeting for scene {scene} with {attendees} on the roll",
+    "meeting.attended": "{person} confirmed being at safety meeting {meeting}",
     "training.recorded": "{trainer} recorded {person}'s training on a {action}",
     "ammunition.received": "{count} {ammo_class} {calibre} received as lot {lot} into {store}",
 }
@@ -229,21 +233,14 @@ class Viewer:
 
 
 def _announce_context(v: Viewer, screen: Screen) -> Row:
-    announced: dict[str, str] = {}
     rows = queries.status(v.state, v.now)
-    if any(r["announce"] and r["announce"]["announced"] for r in rows):
-        for entry in queries.log(v.app.store, v.state, queries.LogFilter()):
-            if entry["type"] == "firearm.announced":
-                found = v.state.inspections.get(entry["payload"]["firearm"])
-                if found is not None and entry["payload"].get("inspection") == found.seq:
-                    announced[entry["payload"]["firearm"]] = str(entry["payload"]["text"])
     cards = []
     for row in rows:
         fid = row["firearm"]
         announce = row["announce"] or {}
+        found = v.state.inspections.get(fid)
         text = ""
-        if announce.get("may") and announce.get("call"):
-            found = v.state.inspections[fid]
+        if found is not None and announce.get("may") and announce.get("call"):
             text = verification.text(v.state, v.state.firearms[fid], found, announce["call"])
         cards.append(
             {
@@ -252,7 +249,7 @@ def _announce_context(v: Viewer, screen: Screen) -> Row:
                 "call": (announce.get("call") or "").upper(),
                 "why_not": announce.get("why_not") or "",
                 "text": text,
-                "announced_text": announced.get(fid, ""),
+                "announced_text": found.announced_text if found is not None else "",
             }
         )
     return {"cards": cards, "may_announce": v.roles & {Role.FIRST_AD.value}}
@@ -273,7 +270,7 @@ def _firearm_context(v: Viewer, screen: Screen) -> Row:
     row = next(r for r in queries.status(v.state, v.now) if r["firearm"] == firearm.id)
     lots = queries.lots(v.state)
     where = queries.LogFilter(firearm=firearm.id)
-    entries = list(queries.log(v.app.store, v.state, where))[-TIMELINE:]
+    entries = queries.log(v.app.store, v.state, where, newest=TIMELINE)
     cap = firearm.capacity
     holds_it = row["where"]["kind"] == "person" and row["where"]["id"] == v.person
     return {

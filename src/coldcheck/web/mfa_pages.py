@@ -1,0 +1,337 @@
+"""The pages of two-step sign-in: the code after the password, setting up an authenticator app
+(forced at sign-in under ``--mfa required``, or from the account page), and the recovery codes,
+shown once.
+
+After the password, the browser holds only a *pending sign-in* (its own HttpOnly, SameSite=Strict
+cookie, 5 minutes, kept in the store): these pages complete it, and only then is the session
+opened (``auth.set_session_cookie``). Every form carries a CSRF token: the pending sign-in's own
+before the session exists, the session's afterwards. Each page is ``no-store``: a secret or a
+recovery code is never left in a cache.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from coldcheck.app import otp
+from coldcheck.app.twostep import Enrolment, MfaPolicy, PendingView
+from coldcheck.domain.errors import Refusal
+from coldcheck.web import auth
+from coldcheck.web.auth import Principal, safe_next
+from coldcheck.web.labels import qr_svg
+from coldcheck.web.pages import _page
+
+router = APIRouter(include_in_schema=False)
+ACCOUNT_PAGE = "/account/mfa"
+Code = Annotated[str, Form(max_length=64)]
+Csrf = Annotated[str, Form(max_length=100)]
+Next = Annotated[str, Form(max_length=500)]
+
+
+def _to(path: str, target: str, **query: str) -> str:
+    """``path`` with ``next`` (and ``query``) on it."""
+    parts = [f"next={quote(target, safe='/')}"] + [f"{k}={quote(v)}" for k, v in query.items()]
+    return f"{path}?{'&'.join(parts)}"
+
+
+def _start_again(target: str, why: str) -> Response:
+    """Back to the password, saying why; the pending cookie is cleared."""
+    response = RedirectResponse(_to("/signin", target, error=why), status_code=303)
+    auth.clear_pending_cookie(response)
+    return response
+
+
+def _expired(target: str) -> Response:
+    return _start_again(
+        target,
+        "That sign-in waited more than 5 minutes for the code, or was already used. "
+        "Sign in again with your username and password.",
+    )
+
+
+def _form_ok(pending: PendingView, csrf: str) -> bool:
+    return secrets.compare_digest(pending.csrf.encode(), csrf.encode())
+
+
+# -- the code after the password ---------------------------------------------------------------
+
+
+def _code_page(
+    request: Request,
+    pending: PendingView,
+    target: str,
+    *,
+    recovery: bool,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "signin_code.html",
+        status=status,
+        csrf=pending.csrf,
+        next=target,
+        username=pending.account.username,
+        recovery=recovery,
+        error=error,
+        other_way=_to("/signin/code", target, **({} if recovery else {"recovery": "1"})),
+    )
+
+
+@router.get("/signin/code", response_class=HTMLResponse)
+def code_form(request: Request, next: str = "/", recovery: str = "") -> Response:
+    target = safe_next(next[:500])
+    pending = auth.pending_sign_in(request)
+    if pending is None:
+        return _expired(target)
+    if not pending.enrolled:
+        return RedirectResponse(_to("/signin/enrol", target), status_code=303)
+    return _code_page(request, pending, target, recovery=bool(recovery))
+
+
+@router.post("/signin/code", response_class=HTMLResponse)
+def code_step(
+    request: Request,
+    code: Code,
+    csrf: Csrf,
+    next: Next = "/",
+    recovery: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    target = safe_next(next)
+    pending = auth.pending_sign_in(request)
+    if pending is None:
+        return _expired(target)
+    if not _form_ok(pending, csrf):
+        return _code_page(
+            request,
+            pending,
+            target,
+            recovery=bool(recovery),
+            status=400,
+            error="The form expired. Please type the code again.",
+        )
+    try:
+        signed = auth.two_step(request).code_step(
+            pending,
+            code,
+            client=auth.client(request),
+            current_token=auth.session_token(request),
+            agent=auth.user_agent(request),
+        )
+    except Refusal as refusal:
+        if auth.pending_sign_in(request) is None:  # too many wrong codes ended it
+            return _start_again(target, refusal.line())
+        return _code_page(
+            request, pending, target, recovery=bool(recovery), status=401, error=refusal.line()
+        )
+    auth.session_opened(request)
+    if signed.recovery_codes_left is None:
+        response = RedirectResponse(target, status_code=303)
+    else:  # a recovery code: perhaps the phone is lost, so offer to set up a new one
+        where = _to(ACCOUNT_PAGE, target, recovered=str(signed.recovery_codes_left))
+        response = RedirectResponse(where, status_code=303)
+    auth.set_session_cookie(request, response, signed.tokens.token)
+    auth.clear_pending_cookie(response)
+    return response
+
+
+# -- setting up an authenticator app -----------------------------------------------------------
+
+
+def _enrol_page(
+    request: Request,
+    enrolment: Enrolment,
+    *,
+    action: str,
+    csrf: str,
+    target: str,
+    who: Principal | None = None,
+    forced: bool,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    return _page(
+        request,
+        "mfa_enrol.html",
+        status=status,
+        who=who,
+        qr=qr_svg(enrolment.uri),
+        secret=otp.grouped(enrolment.secret),
+        action=action,
+        csrf=csrf,
+        next=target,
+        forced=forced,
+        error=error,
+    )
+
+
+def _codes_page(request: Request, codes: list[str], target: str, **context: Any) -> Response:
+    return _page(request, "mfa_recovery_codes.html", codes=codes, next=target, **context)
+
+
+@router.get("/signin/enrol", response_class=HTMLResponse)
+def enrol_form(request: Request, next: str = "/") -> Response:
+    target = safe_next(next[:500])
+    pending = auth.pending_sign_in(request)
+    if pending is None:
+        return _expired(target)
+    if pending.enrolled:
+        return RedirectResponse(_to("/signin/code", target), status_code=303)
+    enrolment = auth.two_step(request).enrolment(pending.account)
+    return _enrol_page(
+        request, enrolment, action="/signin/enrol", csrf=pending.csrf, target=target, forced=True
+    )
+
+
+@router.post("/signin/enrol", response_class=HTMLResponse)
+def enrol(request: Request, code: Code, csrf: Csrf, next: Next = "/") -> Response:
+    target = safe_next(next)
+    pending = auth.pending_sign_in(request)
+    if pending is None:
+        return _expired(target)
+    service = auth.two_step(request)
+    error, status = "", 200
+    if not _form_ok(pending, csrf):
+        error, status = "The form expired. Please type the code again.", 400
+    else:
+        try:
+            tokens, codes = service.enrol_and_sign_in(
+                pending,
+                code,
+                client=auth.client(request),
+                current_token=auth.session_token(request),
+                agent=auth.user_agent(request),
+            )
+        except Refusal as refusal:
+            error, status = refusal.line(), 401
+        else:
+            auth.session_opened(request)
+            response = _codes_page(request, codes, target, first=True)
+            auth.set_session_cookie(request, response, tokens.token)
+            auth.clear_pending_cookie(response)
+            return response
+    return _enrol_page(
+        request,
+        service.enrolment(pending.account),
+        action="/signin/enrol",
+        csrf=pending.csrf,
+        target=target,
+        forced=True,
+        error=error,
+        status=status,
+    )
+
+
+# -- the account page: set up, or replace, the app -------------------------------------------
+
+
+def _signin_first(path: str) -> Response:
+    return RedirectResponse(f"/signin?next={quote(path, safe='/')}", status_code=303)
+
+
+def _account_page(
+    request: Request,
+    who: Principal,
+    target: str,
+    *,
+    recovered: int | None = None,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    service = auth.two_step(request)
+    return _page(
+        request,
+        "mfa_account.html",
+        status=status,
+        who=who,
+        state=service.status(who.account),
+        required=service.policy is MfaPolicy.REQUIRED,
+        recovered=recovered,
+        next=target,
+        error=error,
+    )
+
+
+@router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
+def account_page(request: Request, next: str = "/", recovered: str = "") -> Response:
+    who = auth.page_principal(request)
+    if who is None:
+        return _signin_first(ACCOUNT_PAGE)
+    left = int(recovered) if recovered.isdigit() and len(recovered) < 4 else None
+    return _account_page(request, who, safe_next(next[:500]), recovered=left)
+
+
+@router.post(ACCOUNT_PAGE + "/start", response_class=HTMLResponse)
+def start(
+    request: Request,
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Csrf,
+    next: Next = "/",
+) -> Response:
+    """Re-authentication first (the password), then the new secret to scan."""
+    who = auth.page_principal(request)
+    if who is None:
+        return _signin_first(ACCOUNT_PAGE)
+    target = safe_next(next)
+    if not secrets.compare_digest(who.csrf.encode(), csrf.encode()):
+        return _account_page(
+            request, who, target, status=400, error="The form expired. Please try again."
+        )
+    service = auth.two_step(request)
+    try:
+        account = service.accounts.authenticate(who.username, password, client=auth.client(request))
+    except Refusal as refusal:
+        return _account_page(request, who, target, status=401, error=refusal.line())
+    return _enrol_page(
+        request,
+        service.enrolment(account),
+        action=ACCOUNT_PAGE + "/confirm",
+        csrf=who.csrf,
+        target=target,
+        who=who,
+        forced=False,
+    )
+
+
+@router.post(ACCOUNT_PAGE + "/confirm", response_class=HTMLResponse)
+def confirm(request: Request, code: Code, csrf: Csrf, next: Next = "/") -> Response:
+    who = auth.page_principal(request)
+    if who is None:
+        return _signin_first(ACCOUNT_PAGE)
+    target = safe_next(next)
+    service = auth.two_step(request)
+    account = service.accounts.store.account_by_id(who.account)
+    if account is None:
+        return _signin_first(ACCOUNT_PAGE)
+    if not secrets.compare_digest(who.csrf.encode(), csrf.encode()):
+        return _account_page(
+            request, who, target, status=400, error="The form expired. Please start again."
+        )
+    try:
+        codes = service.confirm(
+            account,
+            code,
+            client=auth.client(request),
+            keep_token=auth.session_token(request),
+        )
+    except Refusal as refusal:
+        live = service.live_enrolment(account)
+        if live is None:  # over, or confirmed elsewhere: start again, with the password
+            return _account_page(request, who, target, status=409, error=refusal.line())
+        return _enrol_page(
+            request,
+            live,
+            action=ACCOUNT_PAGE + "/confirm",
+            csrf=who.csrf,
+            target=target,
+            who=who,
+            forced=False,
+            error=refusal.line(),
+            status=401,
+        )
+    return _codes_page(request, codes, target, who=who, first=False)
