@@ -145,10 +145,15 @@ def plan_approved(app: App) -> None:
     h.approve_plan(app, P, "P04", "12A", pin=_pin("P04"))
 
 
-def meeting_held(app: App) -> None:
-    """Today's meeting for 12A, led by the 1st AD, with every other role on its roll."""
+def plan_filed_today(app: App) -> None:
+    """The day opened (a meeting briefs the open shoot day) and the plan for 12A filed."""
     h.open_day(app, P, "P01", ("Main safe",), "12A at 10:00", pin=_pin("P01"))
     plan_filed(app)
+
+
+def meeting_held(app: App) -> None:
+    """Today's meeting for 12A, led by the 1st AD, with every other role on its roll."""
+    plan_filed_today(app)
     roll = tuple(PERSON[r] for r in ROLES if r != FIRST_AD)
     h.hold_meeting(app, P, "P03", "12A", roll, pin=_pin("P03"))
 
@@ -266,7 +271,7 @@ CASES: dict[str, Case] = {
         },
     ),
     "approve-plan": Case(plan_filed, {"scene": "12A"}),
-    "meeting": Case(plan_filed, {"scene": "12A", "attendees": ["P02"]}),
+    "meeting": Case(plan_filed_today, {"scene": "12A", "attendees": ["P02"]}),
     "attend": Case(meeting_held, {"meeting": "M01"}),
     "call": Case(plan_approved, {"firearm": "F01", "scene": "12A"}),
     "cut": Case(called, {"scene": "12A"}),

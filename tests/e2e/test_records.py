@@ -4,6 +4,7 @@ out a redirect to the sign-in page."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -335,3 +336,16 @@ def test_settings_and_waivers_appear(db: Path, client: TestClient) -> None:
     assert "Granted by Sam Okafor" in shown
     assert "Reason A stunt rig measured at 15 ft." in shown
     assert "4 Settings 1 waiver(s)" in page(client, "/records")
+
+
+def test_a_superseded_meeting_is_not_offered_for_confirmation(db: Path, client: TestClient) -> None:
+    def facts(app: App) -> None:
+        prepare_issue(app)  # M01: Hannah Reed has not confirmed
+        h.hold_meeting(app, PRODUCTION, "P03", "12A", ("P01", "P02"), pin=PINS["P03"])  # M02
+
+    record(db, facts)
+    sign_in(client, "ann", "/records/meetings")
+    html = client.get(P + "/records/meetings").text
+    forms = re.findall(r'<li class="screen-card record meeting" id="(M\d+)">(.*?)</li>', html, re.S)
+    offered = {mid: re.findall(r'<option value="(P\d+)">', body) for mid, body in forms}
+    assert offered == {"M02": ["P01", "P02"], "M01": []}  # only the newest briefing counts

@@ -160,6 +160,36 @@ def test_a_new_meeting_after_the_closure_lets_the_issue_go_ahead() -> None:
     given(history).when(ISSUE, by=HEAD, at=SOON).then(PROPOSED)
 
 
+def test_after_a_closure_the_new_meeting_counts_once_the_talent_confirms_it() -> None:
+    # the newest meeting with the talent on its roll is the one that counts: the refusal says
+    # what is missing (the confirmation), not "hold a meeting" again
+    history = [*ready_to_issue(), *incident_opened(), *incident_closed()]
+    history += meeting(attendees=(HEAD, TALENT), meeting_id="M02", confirmed=())
+
+    refusal = refused("R-30", history)
+
+    assert "Jack Colt is on the roll of safety meeting M02 but has not confirmed" in (
+        refusal.message
+    )
+    history += [ev.MeetingAttended(meeting="M02", person=TALENT)]
+    given(history).when(ISSUE, by=HEAD, at=SOON).then(PROPOSED)
+
+
+def test_a_newer_briefing_the_talent_has_not_confirmed_replaces_the_older_one() -> None:
+    # M01 was confirmed; M02 (the scene briefed again, the talent on the roll) was not
+    history = ready_to_issue() + meeting(attendees=(HEAD, TALENT), meeting_id="M02", confirmed=())
+
+    refusal = refused("R-30", history)
+
+    assert "meeting M02 but has not confirmed" in refusal.message
+
+
+def test_a_meeting_without_the_talent_on_its_roll_does_not_replace_their_briefing() -> None:
+    history = ready_to_issue() + meeting(attendees=(HEAD, OTHER_TALENT), meeting_id="M02")
+
+    given(history).when(ISSUE, by=HEAD, at=SOON).then(PROPOSED)
+
+
 def test_no_issue_to_a_talent_not_trained_on_the_firearm() -> None:
     refused("R-44", ready_to_issue(training=False))
 

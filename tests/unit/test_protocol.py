@@ -33,6 +33,7 @@ from tests.unit.domain_helpers import (
     day_opened,
     firearm,
     given,
+    incident_closed,
     incident_opened,
     loaded,
     locked,
@@ -49,6 +50,7 @@ from tests.unit.domain_helpers import (
     work_stopped,
 )
 
+from coldcheck.app import ledgerops
 from coldcheck.domain import commands as c
 from coldcheck.domain import events as ev
 from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound, Refused
@@ -445,7 +447,7 @@ def test_the_meeting_records_who_was_there_and_briefs_the_plan_and_the_rules() -
         risks="Muzzle flash near dry brush.",
     )
     after = (
-        given(standard_production(), plan)
+        given(standard_production(), day_opened(), plan)
         .when(c.HoldMeeting(scene=SCENE, attendees=frozenset({TALENT, HEAD})), by=FIRST_AD)
         .then(
             ev.MeetingHeld(
@@ -475,7 +477,7 @@ def test_the_meeting_records_who_was_there_and_briefs_the_plan_and_the_rules() -
 
 def test_the_briefing_carries_every_rule_software_cannot_enforce() -> None:
     event = (
-        given(standard_production(), plan_filed())
+        given(standard_production(), day_opened(), plan_filed())
         .when(c.HoldMeeting(scene=SCENE, attendees=frozenset({TALENT})), by=HEAD)
         .events[0]
     )
@@ -491,7 +493,7 @@ def test_the_briefing_names_an_approved_pointing_and_close_range_blanks() -> Non
         entries=("F01:blank:2:half",), distance_ft=8, close_range=True, pointing="lens"
     )
     event = (
-        given(standard_production(), plan)
+        given(standard_production(), day_opened(), plan)
         .when(c.HoldMeeting(scene=SCENE, attendees=frozenset({TALENT})), by=HEAD)
         .events[0]
     )
@@ -503,7 +505,7 @@ def test_the_briefing_names_an_approved_pointing_and_close_range_blanks() -> Non
 
 def test_meetings_are_numbered_in_order() -> None:
     event = (
-        given(standard_production(), plan_filed(), meeting())
+        given(standard_production(), day_opened(), plan_filed(), meeting())
         .when(c.HoldMeeting(scene=SCENE, attendees=frozenset({OTHER_TALENT})), by=FIRST_AD)
         .events[0]
     )
@@ -526,7 +528,7 @@ def test_a_meeting_needs_a_plan_to_brief() -> None:
 
 
 def test_a_meeting_with_someone_outside_the_production_is_refused() -> None:
-    given(standard_production(), plan_filed()).when(
+    given(standard_production(), day_opened(), plan_filed()).when(
         c.HoldMeeting(scene=SCENE, attendees=frozenset({"P99"})), by=FIRST_AD
     ).then_refused(NotFound, None)
 
@@ -596,7 +598,51 @@ def test_yesterdays_meeting_cannot_be_confirmed_today() -> None:
         .then_refused(Refused, "R-30")
     )
 
-    assert "earlier shoot day" in refusal.message
+    assert "held before this shoot day's opening check" in refusal.message
+
+
+def test_no_meeting_is_confirmed_while_no_shoot_day_is_open() -> None:
+    history = (*MEETING_TODAY, break_called("wrap"))
+
+    refusal = (
+        given(*history)
+        .when(c.AttendMeeting(meeting="M01"), by=TALENT)
+        .then_refused(Refused, "R-30")
+    )
+
+    assert "no shoot day is open" in refusal.message
+
+
+def test_only_the_newest_meeting_for_the_scene_is_confirmed() -> None:
+    history = (*MEETING_TODAY, meeting(meeting_id="M02", confirmed=()))
+
+    refusal = (
+        given(*history)
+        .when(c.AttendMeeting(meeting="M01"), by=TALENT)
+        .then_refused(Refused, "R-30")
+    )
+
+    assert "safety meeting M02 for scene 12A came after M01" in refusal.message
+    assert refusal.remedy == "Confirm meeting M02 instead."
+    given(*history).when(c.AttendMeeting(meeting="M02"), by=TALENT).then(
+        ev.MeetingAttended(meeting="M02", person=TALENT)
+    )
+
+
+def test_a_meeting_from_before_an_incident_closure_is_not_confirmed() -> None:
+    history = (*MEETING_TODAY, incident_opened(), incident_closed())
+
+    given(*history).when(c.AttendMeeting(meeting="M01"), by=TALENT).then_refused(Refused, "R-51")
+
+
+def test_a_meeting_is_held_only_on_an_open_shoot_day() -> None:
+    refusal = (
+        given(standard_production(), plan_filed())
+        .when(c.HoldMeeting(scene=SCENE, attendees=frozenset({TALENT})), by=FIRST_AD)
+        .then_refused(Refused, "R-30")
+    )
+
+    assert "opening check" in refusal.remedy
 
 
 # -- the 1st AD's call and cut (R-27, R-15) -------------------------------------------------------
@@ -1037,3 +1083,14 @@ def test_live_ammunition_is_refused_on_set_even_with_a_range_session_approved() 
         ),
         by=HEAD,
     ).then_refused(Refused, "R-01")
+
+
+@pytest.mark.parametrize("who", [OTHER_TALENT, FIRST_AD], ids=["off-the-roll", "the-lead"])
+def test_an_audit_refuses_a_confirmation_by_someone_not_on_the_roll(who: str) -> None:
+    """Only decide refuses these; a ledger written by other software is checked on replay."""
+    forged = ev.MeetingAttended(meeting="M01", person=who)
+    state = given(*MEETING_TODAY, [forged]).state
+
+    with pytest.raises(KeyError, match="on the roll of M01"):
+        ledgerops._consistent(state, forged)
+    ledgerops._consistent(state, ev.MeetingAttended(meeting="M01", person=TALENT))

@@ -505,12 +505,19 @@ class ProtocolMachine(RuleBasedStateMachine):
         plan = s.plans.get(call.scene) if call is not None else None
         if call is None or plan is None or not plan.approved_seq or f not in plan.entries:
             return "not called for a scene with an approved plan naming it"
-        meetings = [
+        # the newest meeting of the shoot day with the talent on its roll counts, if they led
+        # or confirmed it (by the ledger) and it came after the plan and the last closure
+        rolls = [
             m
             for m in s.meetings.values()
-            if m.scene == call.scene and m.seq > day and receiver in self.present[m.id]
+            if m.scene == call.scene and m.seq > day and receiver in m.attendees
         ]
-        if not meetings or max(m.seq for m in meetings) < max(s.last_closure, plan.seq):
+        newest = max(rolls, key=lambda m: m.seq) if rolls else None
+        if (
+            newest is None
+            or receiver not in self.present[newest.id]
+            or newest.seq < max(s.last_closure, plan.seq)
+        ):
             return "no meeting this shoot day with the talent since the plan and the last closure"
         if (receiver, firearm.action) not in s.training:
             return f"{talent.name} is not trained"
@@ -887,24 +894,21 @@ class ProtocolMachine(RuleBasedStateMachine):
         if not plan.approved_seq:
             return c.ApprovePlan(scene=scene), data.draw(st.sampled_from(REVIEWERS))
         since = max(s.last_closure, plan.seq)
-        briefed = [
-            m.seq
+        rolls = [
+            m
             for m in s.meetings.values()
-            if m.scene == scene and m.seq > self.shoot_day() and talent in m.confirmed
+            if m.scene == scene and m.seq > self.shoot_day() and talent in m.attendees
         ]
-        stale = not briefed or max(briefed) < since
-        if stale and corner not in ("meeting", "plan changed"):
-            waiting = [
-                m
-                for m in s.meetings.values()
-                if m.scene == scene
-                and m.seq > max(self.shoot_day(), since)
-                and talent in m.attendees - m.confirmed
-            ]
-            if waiting and corner != "unconfirmed":
-                return c.AttendMeeting(meeting=max(waiting, key=lambda m: m.seq).id), talent
-            lead = data.draw(st.sampled_from([HEAD, FIRST_AD]), label="lead")
-            return c.HoldMeeting(scene=scene, attendees=frozenset({talent, HEAD})), lead
+        newest = max(rolls, key=lambda m: m.seq) if rolls else None
+        current = newest is not None and newest.seq >= since
+        briefed = current and newest is not None and talent in newest.confirmed
+        if not briefed and corner not in ("meeting", "plan changed"):
+            if not current or newest is None:
+                lead = data.draw(st.sampled_from([HEAD, FIRST_AD]), label="lead")
+                return c.HoldMeeting(scene=scene, attendees=frozenset({talent, HEAD})), lead
+            if corner != "unconfirmed":
+                return c.AttendMeeting(meeting=newest.id), talent
+            # the crew forgets the talent's confirmation: on to the hand-off, which is refused
         if call is None:
             return c.CallFirearm(firearm=f, scene=scene), FIRST_AD
         ammo_class, most, load = plan.entries[f]

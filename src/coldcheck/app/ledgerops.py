@@ -172,8 +172,10 @@ def _consistent(state: ProductionState, event: Event) -> None:
     for person in people:
         if isinstance(person, str) and person and person not in state.people:
             raise KeyError(f"person {person}")
-    if isinstance(event, MeetingAttended) and event.meeting not in state.meetings:
-        raise KeyError(f"meeting {event.meeting}")
+    if isinstance(event, MeetingAttended):
+        held = state.meetings[event.meeting]
+        if event.person not in held.attendees or event.person == held.lead:
+            raise KeyError(f"person {event.person} as someone on the roll of {event.meeting}")
     store = getattr(event, "store", "")
     if isinstance(store, str) and store and store not in state.stores:
         raise KeyError(f"store {store}")

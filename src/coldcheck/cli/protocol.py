@@ -370,7 +370,7 @@ def hold_meeting(
         names = ", ".join(state.people[p].name for p in held["attendees"])
         result = outcome(
             done,
-            f"Meeting {held['meeting']} for scene {held['scene']} recorded; present: {names}. "
+            f"Meeting {held['meeting']} for scene {held['scene']} recorded; on the roll: {names}. "
             f"Each confirms with their PIN: coldcheck meeting attend {held['meeting']} --by NAME",
         )
         briefing = "\n".join(f"  {line}" for line in held["briefing"])

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from coldcheck.domain import verification
 from coldcheck.domain.errors import Refused
-from coldcheck.domain.state import Firearm, Person, ProductionState
+from coldcheck.domain.state import Firearm, Meeting, Person, ProductionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,28 +107,97 @@ def shoot_day(state: ProductionState, now: datetime) -> int:
     return state.day_seq if now - opened <= MAX_SHOOT_DAY else 0
 
 
-def current_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
-    """The newest meeting of this shoot day for ``scene`` at which ``person`` was present (the
-    lead, or on the roll and confirmed with their PIN), or ""."""
+def latest_meeting(
+    state: ProductionState, scene: str, now: datetime, person: str
+) -> Meeting | None:
+    """The newest meeting of this shoot day for ``scene`` with ``person`` on its roll (its lead
+    is on it too): the briefing that counts for them, or None."""
     day = shoot_day(state, now)
     found = [
         m
         for m in state.meetings.values()
-        if m.scene == scene and day and m.seq > day and person in m.confirmed
+        if m.scene == scene and day and m.seq > day and person in m.attendees
     ]
-    return max(found, key=lambda m: m.seq).id if found else ""
+    return max(found, key=lambda m: m.seq) if found else None
 
 
-def _unconfirmed_meeting(state: ProductionState, scene: str, now: datetime, person: str) -> str:
-    """The newest meeting of this shoot day for ``scene`` with ``person`` on the roll but not
-    yet confirmed, or ""."""
+def _stale(state: ProductionState, meeting: Meeting) -> Gate | None:
+    """Why a meeting no longer briefs its scene: the plan changed or an incident was closed
+    after it (R-30, R-51), or None."""
+    plan = state.plans.get(meeting.scene)
+    if plan is not None and meeting.seq < plan.seq:
+        return Gate(
+            "R-30",
+            f"the plan for scene {meeting.scene} changed after safety meeting {meeting.id}",
+            "Brief the new plan: hold the meeting again with the talent present.",
+        )
+    if meeting.seq < state.last_closure:
+        return Gate(
+            "R-51",
+            f"an incident was closed after safety meeting {meeting.id}: no safety meeting has "
+            "been held since the last incident was closed",
+            "Hold a new safety meeting before firearms are used again.",
+        )
+    return None
+
+
+def briefing_problem(
+    state: ProductionState, scene: str, person: Person, now: datetime
+) -> Gate | None:
+    """Why ``person`` does not count as briefed for ``scene`` now (R-30, R-51), or None. The
+    newest meeting of the shoot day with them on its roll counts, and only if it was held after
+    the plan last changed and after the last incident closure, and they led it or confirmed
+    it with their own PIN. (No open shoot day is the opening check's gate, R-03.)"""
+    if not shoot_day(state, now):
+        return None
+    meeting = latest_meeting(state, scene, now, person.id)
+    if meeting is None:
+        return Gate(
+            "R-30",
+            f"no safety meeting for scene {scene} this shoot day with {person.name} present",
+            "Hold the meeting with the talent present (coldcheck meeting hold); they "
+            "confirm with their PIN.",
+        )
+    stale = _stale(state, meeting)
+    if stale is not None:
+        return stale
+    if person.id not in meeting.confirmed:
+        return Gate(
+            "R-30",
+            f"{person.name} is on the roll of safety meeting {meeting.id} but has not "
+            "confirmed being there",
+            f"{person.name} confirms with their PIN (coldcheck meeting attend {meeting.id}).",
+        )
+    return None
+
+
+def attendance_problem(
+    state: ProductionState, meeting: Meeting, person: Person, now: datetime
+) -> Gate | None:
+    """Why ``person`` (on the roll, not the lead) cannot confirm ``meeting`` now, or None: the
+    confirmation must brief them for the open shoot day, so the meeting must be of this shoot
+    day, the newest for its scene with them on the roll, and not stale."""
     day = shoot_day(state, now)
-    found = [
-        m
-        for m in state.meetings.values()
-        if m.scene == scene and day and m.seq > day and person in m.attendees - m.confirmed
-    ]
-    return max(found, key=lambda m: m.seq).id if found else ""
+    if not day:
+        return Gate(
+            "R-30",
+            "no shoot day is open (no opening check, or the day was wrapped)",
+            "Confirm at a meeting held after the armorer's opening check (coldcheck day open).",
+        )
+    if meeting.seq < day:
+        return Gate(
+            "R-30",
+            f"safety meeting {meeting.id} was held before this shoot day's opening check",
+            f"Attend today's safety meeting for scene {meeting.scene}.",
+        )
+    newest = latest_meeting(state, meeting.scene, now, person.id)
+    if newest is not None and newest.id != meeting.id:
+        return Gate(
+            "R-30",
+            f"safety meeting {newest.id} for scene {meeting.scene} came after {meeting.id}",
+            f"Confirm meeting {newest.id} instead.",
+        )
+    return _stale(state, meeting)
 
 
 def issue_problems(
@@ -172,44 +241,9 @@ def issue_problems(
                 "or producer approves it.",
             )
         )
-    meeting = current_meeting(state, call.scene, now, receiver.id)
-    unconfirmed = _unconfirmed_meeting(state, call.scene, now, receiver.id)
-    if not meeting and unconfirmed:
-        problems.append(
-            Gate(
-                "R-30",
-                f"{receiver.name} is on the roll of safety meeting {unconfirmed} but has not "
-                "confirmed being there",
-                f"{receiver.name} confirms with their PIN "
-                f"(coldcheck meeting attend {unconfirmed}).",
-            )
-        )
-    elif not meeting and shoot_day(state, now):
-        problems.append(
-            Gate(
-                "R-30",
-                f"no safety meeting for scene {call.scene} this shoot day with {receiver.name} "
-                "present",
-                "Hold the meeting with the talent present (coldcheck meeting hold); they "
-                "confirm with their PIN.",
-            )
-        )
-    elif meeting and plan is not None and state.meetings[meeting].seq < plan.seq:
-        problems.append(
-            Gate(
-                "R-30",
-                f"the plan for scene {call.scene} changed after today's safety meeting",
-                "Brief the new plan: hold the meeting again with the talent present.",
-            )
-        )
-    elif meeting and state.meetings[meeting].seq < state.last_closure:
-        problems.append(
-            Gate(
-                "R-51",
-                "no safety meeting has been held since the last incident was closed",
-                "Hold a new safety meeting before firearms are used again.",
-            )
-        )
+    briefing = briefing_problem(state, call.scene, receiver, now)
+    if briefing is not None:
+        problems.append(briefing)
     if (receiver.id, firearm.action) not in state.training:
         problems.append(
             Gate(

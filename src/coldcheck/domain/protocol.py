@@ -252,6 +252,12 @@ def hold_meeting(state: ProductionState, cmd: c.HoldMeeting, ctx: c.Context) -> 
             f"Scene {cmd.scene} has no firearms plan to brief.",
             "The armorer files the plan first.",
         )
+    if not gates.shoot_day(state, ctx.now):
+        raise Refused(
+            "R-30",
+            "No shoot day is open, so a meeting now would brief nobody for any day.",
+            "The armorer records the day's opening check first (coldcheck day open).",
+        )
     attendees = {guards.person(state, p).id for p in cmd.attendees} | {me.id}
     return [
         ev.MeetingHeld(
@@ -267,10 +273,11 @@ def hold_meeting(state: ProductionState, cmd: c.HoldMeeting, ctx: c.Context) -> 
 def attend_meeting(state: ProductionState, cmd: c.AttendMeeting, ctx: c.Context) -> list[ev.Event]:
     """R-30: a person on the roll confirms, signed with their PIN, that they were briefed."""
     me = guards.actor(state, ctx)
-    meeting = state.meetings.get(cmd.meeting.strip().upper())
+    wanted = cmd.meeting.strip().upper()
+    meeting = state.meetings.get(wanted)
     if meeting is None:
         raise InvalidInput(
-            f"There is no safety meeting {cmd.meeting}.",
+            f"There is no safety meeting {wanted[:12]!r}.",
             "Use a meeting id from the meetings list (coldcheck meeting list).",
         )
     if me.id == meeting.lead:
@@ -291,13 +298,9 @@ def attend_meeting(state: ProductionState, cmd: c.AttendMeeting, ctx: c.Context)
             "meeting again with you present.",
             "R-30",
         )
-    day = gates.shoot_day(state, ctx.now)
-    if not day or meeting.seq < day:
-        raise Refused(
-            "R-30",
-            f"Meeting {meeting.id} was held on an earlier shoot day.",
-            "Attend today's safety meeting for the scene.",
-        )
+    problem = gates.attendance_problem(state, meeting, me, ctx.now)
+    if problem is not None:
+        raise problem.refusal(f"{me.name} cannot confirm meeting {meeting.id}")
     return [ev.MeetingAttended(meeting=meeting.id, person=me.id)]
 
 

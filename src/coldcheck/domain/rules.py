@@ -146,7 +146,8 @@ _TABLE: tuple[tuple[str, str, str, str, str, str], ...] = (
      'refuse: an announcement without a valid verification'),
     ('R-30', 'E', 'gate', 'enforced',
      'A safety meeting with walk-through before firearms are used, every day they are used, covering action, deviations, abort plan, emergencies, chain of command.',
-     "gate: issue to a talent only after that day's meeting for the scene with that talent present"),
+     "gate: issue to a talent only after that day's meeting for the scene with that talent present"
+     " (on the lead's roll and confirmed with their own PIN)"),
     ('R-31', 'E', 'gate', 'enforced',
      'A written risk assessment for firearms scenes, prepared or endorsed by the armorer.',
      'gate: a scene firearms plan with risk assessment approved before issue'),

@@ -84,19 +84,25 @@ def _plans(v: Viewer) -> Row:
 
 
 def _meetings(v: Viewer) -> Row:
-    """Every meeting, its roll and who confirmed it; a meeting of the open shoot day with
-    people still to confirm offers them the confirmation, on this device with their PIN."""
-    day = gates.shoot_day(v.state, v.now)
+    """Every meeting, its roll and who confirmed it; the people who may still confirm one (it
+    is the newest of the open shoot day for its scene and not stale) are offered the
+    confirmation, on this device with their PIN."""
+    state = v.state
     meetings = [
         {
             **m,
             "lead_name": _name(v, m["lead"]),
             "confirmed_names": sorted(_name(v, p) for p in m["confirmed"]),
-            "to_confirm": [{"person": p, "name": _name(v, p)} for p in m["awaiting"]]
-            if day and m["seq"] > day
-            else [],
+            "to_confirm": [
+                {"person": p, "name": _name(v, p)}
+                for p in m["awaiting"]
+                if gates.attendance_problem(
+                    state, state.meetings[m["meeting"]], state.people[p], v.now
+                )
+                is None
+            ],
         }
-        for m in queries.meetings(v.state)
+        for m in queries.meetings(state)
     ]
     meetings.sort(key=lambda m: m["seq"], reverse=True)
     return {"meetings": meetings}
