@@ -566,6 +566,55 @@ def test_failures_from_a_client_count_across_usernames_and_sign_ins(store: Accou
     assert store.failures_from(long_client, T0) == [T0]
 
 
+def test_a_right_password_with_a_step_to_come_is_logged_and_does_not_clear_failures(
+    store: AccountStore,
+) -> None:
+    name = "hannah@dustroad.example"
+    event(store, AuthEventKind.FAILURE, name, T0)
+    event(store, AuthEventKind.PASSWORD_OK, name, T0 + timedelta(minutes=1))
+    event(store, AuthEventKind.MFA_FAILURE, name, T0 + timedelta(minutes=2))
+    assert store.failures_since(name, T0) == [T0, T0 + timedelta(minutes=2)]
+    assert [e.kind for e in store.events(3)] == [
+        AuthEventKind.MFA_FAILURE,
+        AuthEventKind.PASSWORD_OK,
+        AuthEventKind.FAILURE,
+    ]
+
+
+def test_an_attempt_is_claimed_with_what_it_counts_against_for_every_worker(
+    stores: Stores,
+) -> None:
+    first, second = stores.open(), stores.open()
+    name, here = "hannah@dustroad.example", "192.0.2.7"
+    event(first, AuthEventKind.FAILURE, name, T0, client=here)
+    event(first, AuthEventKind.FAILURE, "jack", T0, client=here)
+    one = first.claim_attempt(username=name, client=here, time=T0 + timedelta(seconds=1), since=T0)
+    assert (one.failures, one.client_failures) == ([T0], [T0, T0])
+    # a check in flight at another worker counts, as if it had failed
+    two = second.claim_attempt(
+        username=name, client="198.51.100.3", time=T0 + timedelta(seconds=2), since=T0
+    )
+    assert two.id != one.id
+    assert two.failures == [T0, T0 + timedelta(seconds=1)]
+    assert two.client_failures == []
+    other = second.claim_attempt(
+        username="ann", client=here, time=T0 + timedelta(seconds=3), since=T0
+    )
+    assert other.failures == []
+    assert other.client_failures == [T0, T0, T0 + timedelta(seconds=1)]
+    # released claims no longer count; a claim older than ``since`` is dropped
+    first.release_attempt(one.id)
+    second.release_attempt(other.id)
+    later = T0 + timedelta(minutes=31)
+    three = first.claim_attempt(
+        username=name, client=here, time=later, since=T0 + timedelta(minutes=1)
+    )
+    assert (three.failures, three.client_failures) == ([], [])
+    node = first.claim_attempt(username=name, client="", time=later, since=T0)
+    assert node.client_failures == []  # a command on the node has no address
+    assert [e.kind for e in first.events()].count(AuthEventKind.FAILURE) == 2  # not in the log
+
+
 # -- idempotency -------------------------------------------------------------------------------
 
 
@@ -1005,3 +1054,31 @@ def test_sqlite_an_upgrade_that_fails_changes_nothing(tmp_path: Path) -> None:
         assert db.execute("SELECT version FROM account_schema").fetchall() == [(1,)]
         assert db.execute("SELECT count(*) FROM auth_events").fetchone() == (3,)
         assert db.execute("SELECT count(*) FROM sessions").fetchone() == (2,)
+
+
+def test_sqlite_a_version_1_worker_still_running_after_the_upgrade_can_sign_in(
+    tmp_path: Path,
+) -> None:
+    """A worker of the first release opens sessions without a public id (its INSERT, verbatim
+    below): after another worker upgraded the file, two of them must not collide on it. The
+    upgraded log also takes the kinds added since (``password_ok``)."""
+    path = tmp_path / "old.db"
+    _version_1_file(path)
+    SqliteAccountStore(path).close()  # a new worker upgrades the file
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:  # the old worker
+        for token in ("old worker one", "old worker two"):
+            db.execute(
+                "INSERT INTO sessions (token_hash, account, csrf, created, last_seen,"
+                " idle_expires, absolute_expires, ended) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                (sha(token), "A0002", csrf_of(token), _STAMP, _STAMP, _LATER, _LATER),
+            )
+    store = SqliteAccountStore(path)
+    try:
+        event(store, AuthEventKind.PASSWORD_OK, "jack", T0 + timedelta(hours=1))
+        assert store.events(1)[0].kind is AuthEventKind.PASSWORD_OK
+        open_session(store, "A0002", "a new worker's")  # public ids stay unique where set
+        ids = [s.id for s in store.sessions_of("A0002")]
+        assert len(ids) == 3
+        assert len({i for i in ids if i}) == 1
+    finally:
+        store.close()

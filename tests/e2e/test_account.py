@@ -279,6 +279,35 @@ def test_the_account_forms_need_the_sessions_csrf_token(
     assert page_sign_in(laptop, "hannah").status_code == 303
 
 
+def test_ending_one_session_and_every_account_api_post_need_the_csrf_token(
+    phone: TestClient, laptop: TestClient
+) -> None:
+    """The forms and requests the review found untested: each one refused without the
+    session's own CSRF token, and nothing changed."""
+    page_sign_in(phone, "hannah")
+    page_sign_in(laptop, "hannah")
+    other = next(s["id"] for s in phone.get("/api/account/sessions").json() if not s["current"])
+
+    page = phone.post(
+        f"/account/sessions/{other}/end", data={"csrf": "forged", "password": PASSWORD}
+    )
+    assert page.status_code == 403
+    assert "CSRF" in page.text
+    requests = (
+        (f"/api/account/sessions/{other}/end", {"password": PASSWORD}),
+        ("/api/account/sessions/end-others", {"password": PASSWORD}),
+        ("/api/account/password", {"current": PASSWORD, "new": NEW_PASSWORD}),
+    )
+    for path, body in requests:
+        for headers in ({}, {CSRF_HEADER: "forged"}):
+            refused = phone.post(path, json=body, headers=headers)
+            assert is_problem(refused, 403, "not-authorised"), (path, headers, refused.text)
+
+    assert laptop.get(BOARD).status_code == 200  # still signed in
+    assert other in {s["id"] for s in phone.get("/api/account/sessions").json()}
+    assert page_sign_in(laptop, "hannah").status_code == 303  # the password is unchanged
+
+
 def test_the_account_page_needs_a_session(phone: TestClient) -> None:
     response = phone.get("/account", follow_redirects=False)
 

@@ -379,14 +379,16 @@ def test_under_optional_anyone_may_set_up_an_app_from_their_account_page(
         "/account/mfa/start", data={"password": "not my password at all", "csrf": csrf}
     )
     assert wrong.status_code == 401
-    assert "username or password is not correct" in text(wrong.text)
+    assert "The password is not correct" in text(wrong.text)
+    assert "<svg" not in wrong.text
 
     start = here.post("/account/mfa/start", data={"password": PASSWORD, "csrf": csrf})
     assert start.status_code == 200
     key = shown_key(start.text)
+    setup = field(start.text, "setup")  # this set-up's own token, carried by its form
     done = here.post(
         "/account/mfa/confirm",
-        data={"code": pyotp.TOTP(key).at(clock.now), "csrf": csrf, "next": "/"},
+        data={"code": pyotp.TOTP(key).at(clock.now), "csrf": csrf, "setup": setup, "next": "/"},
     )
     assert done.status_code == 200
     assert len(re.findall(r"<li><code>", done.text)) == 10
@@ -536,3 +538,223 @@ def test_the_served_node_requires_two_step_sign_in_unless_told_otherwise() -> No
     assert mfa_policy({"COLDCHECK_MFA": "Optional"}) is MfaPolicy.OPTIONAL
     with pytest.raises(SystemExit, match="must be 'required' or 'optional'"):
         mfa_policy({"COLDCHECK_MFA": "off"})
+
+
+# -- what a password alone, a stolen cookie or an old sign-in must not do ------------------------
+
+
+def stored(db: Path) -> SqliteAccountStore:
+    return SqliteAccountStore(db)
+
+
+def test_the_password_alone_cannot_plant_an_app_on_an_account_that_has_one(
+    serve: Serve, clock: Clock, db: Path
+) -> None:
+    victim = serve(MfaPolicy.REQUIRED)
+    phone = enrol(victim, clock)
+    sign_out(victim)
+
+    attacker = serve(MfaPolicy.REQUIRED)  # knows the password, nothing else
+    assert password_step(attacker, "hannah") == f"/signin/code?next={BOARD}"
+    csrf = field(attacker.get(f"/signin/code?next={BOARD}").text, "csrf")
+    for form in ({"code": "000000", "csrf": csrf, "next": BOARD}, {"code": "0", "csrf": "x"}):
+        planted = attacker.post("/signin/enrol", data=form, follow_redirects=False)
+        assert planted.status_code == 303
+        assert planted.headers["location"].startswith("/signin/code?")
+        assert "mfa-secret" not in planted.text
+    looked = attacker.get(f"/signin/enrol?next={BOARD}", follow_redirects=False)
+    assert looked.status_code == 303
+    store = stored(db)
+    try:
+        hannah = store.account_by_username("hannah")
+        assert hannah is not None
+        assert store.totp_enrolment(hannah.id) is None  # nothing was even started
+    finally:
+        store.close()
+
+    # the victim, with a lost phone, signs in with a recovery code and sets up a new app: a
+    # key of her own, never one someone else started
+    password_step(victim, "hannah")
+    assert code_step(victim, phone.codes[0], recovery=True).status_code == 303
+    csrf_v = field(victim.get("/account/mfa").text, "csrf")
+    start = victim.post(
+        "/account/mfa/start", data={"password": PASSWORD, "code": phone.codes[1], "csrf": csrf_v}
+    )
+    key = shown_key(start.text)
+    assert key != phone.key
+    done = victim.post(
+        "/account/mfa/confirm",
+        data={
+            "code": pyotp.TOTP(key).at(clock.now),
+            "csrf": csrf_v,
+            "setup": field(start.text, "setup"),
+        },
+    )
+    assert done.status_code == 200
+    assert api_sign_in(serve(MfaPolicy.REQUIRED), "hannah", "000000").status_code == 401
+
+
+def test_a_stolen_session_cookie_can_neither_see_nor_confirm_a_set_up(
+    serve: Serve, clock: Clock
+) -> None:
+    owner = serve(MfaPolicy.OPTIONAL)
+    assert password_step(owner, "hannah") == BOARD
+    csrf = field(owner.get("/account/mfa").text, "csrf")
+    start = owner.post("/account/mfa/start", data={"password": PASSWORD, "csrf": csrf})
+    key, setup = shown_key(start.text), field(start.text, "setup")
+
+    thief = serve(MfaPolicy.OPTIONAL)  # a copy of the cookie, not the password
+    thief.cookies.set(COOKIE, owner.cookies[COOKIE])
+    csrf_t = field(thief.get("/account/mfa").text, "csrf")
+    for guess in ("000000", pyotp.TOTP(key).at(clock.now)):
+        for token in ("", "x" * 43):
+            refused = thief.post(
+                "/account/mfa/confirm", data={"code": guess, "csrf": csrf_t, "setup": token}
+            )
+            assert refused.status_code == 409
+            assert "mfa-secret" not in refused.text
+            assert "<svg" not in refused.text
+            assert "<li><code>" not in refused.text
+    no_password = thief.post("/account/mfa/start", data={"password": "", "csrf": csrf_t})
+    assert no_password.status_code in (401, 422)
+    assert "mfa-secret" not in no_password.text
+    assert "Off:" in text(thief.get("/account/mfa").text)
+
+    # the form that started it: a wrong code shows its key again, the right one confirms
+    wrong = owner.post(
+        "/account/mfa/confirm", data={"code": "000000", "csrf": csrf, "setup": setup}
+    )
+    assert wrong.status_code == 401
+    assert shown_key(wrong.text) == key
+    done = owner.post(
+        "/account/mfa/confirm",
+        data={"code": pyotp.TOTP(key).at(clock.now), "csrf": csrf, "setup": setup},
+    )
+    assert done.status_code == 200
+
+
+def test_replacing_an_app_from_the_account_page_needs_the_password_and_a_code(
+    client: TestClient, clock: Clock
+) -> None:
+    phone = enrol(client, clock)
+    page = client.get("/account/mfa")
+    assert 'name="code"' in page.text  # asked for beside the password
+    csrf = field(page.text, "csrf")
+    no_code = client.post("/account/mfa/start", data={"password": PASSWORD, "csrf": csrf})
+    assert no_code.status_code == 401
+    assert "type a code from it" in text(no_code.text)
+    wrong = client.post(
+        "/account/mfa/start", data={"password": PASSWORD, "code": "000000", "csrf": csrf}
+    )
+    assert wrong.status_code == 401
+    assert "The code is not correct." in text(wrong.text)
+    assert "mfa-secret" not in no_code.text + wrong.text
+    right = client.post(
+        "/account/mfa/start",
+        data={"password": PASSWORD, "code": phone.code(clock), "csrf": csrf},
+    )
+    assert right.status_code == 200
+    assert shown_key(right.text) != phone.key
+
+
+def test_a_set_up_begun_before_a_password_reset_does_not_complete(
+    serve: Serve, clock: Clock, cli: CliRunner, db: Path
+) -> None:
+    """Someone with the old password starts the forced set-up; the operator resets the
+    password: that sign-in and its set-up are over."""
+    attacker = serve(MfaPolicy.REQUIRED)
+    assert password_step(attacker, "jack").startswith("/signin/enrol")
+    page = attacker.get(f"/signin/enrol?next={BOARD}")
+    key = shown_key(page.text)
+    reset = cli.invoke(cli_app, ["account", "reset-password", "jack"])
+    assert reset.exit_code == 0, reset.output
+    late = attacker.post(
+        "/signin/enrol",
+        data={"code": pyotp.TOTP(key).at(clock.now), "csrf": field(page.text, "csrf")},
+        follow_redirects=False,
+    )
+    assert late.status_code == 303
+    assert late.headers["location"].startswith("/signin?")
+    assert COOKIE not in attacker.cookies
+    assert attacker.get("/api/session").status_code == 401
+    store = stored(db)
+    try:
+        jack = store.account_by_username("jack")
+        assert jack is not None
+        assert store.totp(jack.id) is None
+        assert store.totp_enrolment(jack.id) is None
+    finally:
+        store.close()
+
+
+def test_a_right_password_is_logged_even_when_no_session_opens(
+    serve: Serve, clock: Clock, db: Path
+) -> None:
+    victim = serve(MfaPolicy.REQUIRED)
+    enrol(victim, clock)
+    sign_out(victim)
+    store = stored(db)
+    try:
+        before = store.events(1)[0].seq
+        attacker = serve(MfaPolicy.REQUIRED)
+        assert api_sign_in(attacker, "hannah").json()["type"].endswith("/code-needed")
+        password_step(attacker, "hannah")
+        assert api_sign_in(attacker, "jack").json()["type"].endswith("/enrolment-needed")
+        logged = [e for e in reversed(store.events(20)) if e.seq > before]
+    finally:
+        store.close()
+    assert [(e.kind.value, e.username) for e in logged] == [
+        ("password_ok", "hannah"),
+        ("password_ok", "hannah"),
+        ("password_ok", "jack"),
+    ]
+    assert {e.client for e in logged} == {"testclient"}
+
+
+def test_the_code_step_is_refused_while_the_address_is_paused(serve: Serve, clock: Clock) -> None:
+    """A pending sign-in opened before its address was paused takes no more codes."""
+    victim = serve(MfaPolicy.REQUIRED)
+    phone = enrol(victim, clock)
+    sign_out(victim)
+    attacker = serve(MfaPolicy.REQUIRED)
+    password_step(attacker, "hannah")
+    for n in range(20):  # a password sprayed over many usernames pauses the address
+        attacker.post("/api/session", json={"username": f"crew{n}", "password": "Summer2026!!"})
+    paused = attacker.post("/api/session", json={"username": "hannah", "password": PASSWORD})
+    assert "network address" in paused.json()["detail"]
+    for code in ("000000", phone.code(clock)):
+        refused = code_step(attacker, code)
+        assert refused.status_code == 401
+        assert "network address is paused" in text(refused.text)
+    assert COOKIE not in attacker.cookies
+
+
+def test_the_set_up_forms_check_their_csrf_token(serve: Serve, clock: Clock) -> None:
+    client = serve(MfaPolicy.OPTIONAL)
+    signed_in_with_password(client)
+    csrf = field(client.get("/account/mfa").text, "csrf")
+    start = client.post("/account/mfa/start", data={"password": PASSWORD, "csrf": csrf})
+    key, setup = shown_key(start.text), field(start.text, "setup")
+    forged = client.post(
+        "/account/mfa/confirm",
+        data={"code": pyotp.TOTP(key).at(clock.now), "csrf": "forged", "setup": setup},
+    )
+    assert forged.status_code == 400
+    assert "form expired" in text(forged.text)
+    assert "mfa-secret" not in forged.text
+    assert "Off:" in text(client.get("/account/mfa").text)  # nothing was set up
+
+
+def test_a_code_used_through_the_api_is_refused_in_the_pages(
+    serve: Serve, client: TestClient, clock: Clock
+) -> None:
+    """One service (``TwoStep``) for both doors: a code is accepted once, whichever door."""
+    phone = enrol(client, clock)
+    sign_out(client)
+    code = phone.code(clock)
+    assert api_sign_in(serve(MfaPolicy.REQUIRED), "hannah", code).status_code == 200
+    password_step(client, "hannah")
+    replayed = code_step(client, code)
+    assert replayed.status_code == 401
+    assert "already used" in text(replayed.text)
+    assert COOKIE not in client.cookies

@@ -16,12 +16,12 @@ from tests.integration.test_accounts_service import Clock, fast_hasher
 
 from coldcheck.app import sessions
 from coldcheck.app.accounts import (
-    CLIENT_THRESHOLD,
     WRONG_CREDENTIALS,
     Accounts,
     check_password,
 )
 from coldcheck.app.breached import breached_passwords
+from coldcheck.app.lockout import CLIENT_THRESHOLD
 from coldcheck.app.temporary import TEMPORARY_LIFETIME, generate
 from coldcheck.domain.errors import InvalidInput, NotAuthorised, NotFound
 from coldcheck.store.accounts import AuthEventKind
@@ -333,6 +333,52 @@ def test_the_client_pause_is_shared_by_every_worker(
         assert "network address is paused" in refused(other, USER, PASSWORD).message
     finally:
         other.store.close()
+
+
+def test_a_paused_address_cannot_type_passwords_anywhere_else_either(
+    accounts: Accounts, clock: Clock, hannah: str
+) -> None:
+    """The pause holds at re-authentication and at a password change too, and what is tried
+    there during it is not a failure that could extend it."""
+    for n in range(CLIENT_THRESHOLD):
+        refused(accounts, f"user{n}", "Summer2026!!x")
+    for _ in range(6):  # every 14 minutes, from the paused address: never let through
+        clock.advance(minutes=2)
+        with pytest.raises(NotAuthorised, match="network address is paused"):
+            accounts.reauthenticate(hannah, "not the password at all", client=CLIENT)
+        with pytest.raises(NotAuthorised, match="network address is paused"):
+            accounts.change_password(hannah, PASSWORD, NEW_PASSWORD, client=CLIENT)
+    assert len(accounts.store.failures_from(CLIENT, T0)) == CLIENT_THRESHOLD
+    clock.advance(minutes=3)  # 15 minutes after the twentieth failure
+    assert accounts.sign_in(USER, PASSWORD, client=CLIENT)
+
+
+def test_failures_recorded_during_a_client_pause_do_not_extend_it(
+    accounts: Accounts, clock: Clock, hannah: str
+) -> None:
+    """A failure logged while the address is paused (a wrong PIN typed over the web, a check
+    that was already running) neither counts nor moves the end of the pause."""
+    for n in range(CLIENT_THRESHOLD):
+        refused(accounts, f"user{n}", "Summer2026!!x")
+    for minute in (5, 10, 14):
+        accounts.store.record_event(
+            time=T0 + timedelta(minutes=minute),
+            kind=AuthEventKind.FAILURE,
+            username="pin:dust-road:P01",
+            account=hannah,
+            client=CLIENT,
+        )
+    clock.advance(minutes=15)
+    assert accounts.sign_in(USER, PASSWORD, client=CLIENT)
+
+
+def test_a_temporary_password_leaves_itself_out_of_repr(accounts: Accounts, hannah: str) -> None:
+    temporary = accounts.reset_password(hannah)
+    for shown in (repr(temporary), str(temporary), f"{temporary}", repr([temporary])):
+        assert temporary.password not in shown
+        assert "expires=" in shown
+    password, expires = temporary  # still a pair for whoever shows it once
+    assert (password, expires) == (temporary.password, temporary.expires)
 
 
 # -- one's own sessions (7.5.2) ----------------------------------------------------------------

@@ -8,6 +8,8 @@ test-only parameters (COLDCHECK_INSECURE_TEST_KDF=1, as for PINs), so the suite 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,12 +28,12 @@ from coldcheck.app.accounts import (
     Accounts,
     check_password,
     csrf_matches,
-    lock_until,
     normalise_username,
     password_hasher,
     request_fingerprint,
     token_hash,
 )
+from coldcheck.app.lockout import LOCKOUT_THRESHOLD, lock_until
 from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound
 from coldcheck.store.accounts import AuthEventKind
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
@@ -402,6 +404,11 @@ def test_lock_until_is_15_minutes_after_the_fifth_failure_within_15_minutes() ->
     assert lock_until([*spread, T0 + timedelta(minutes=20)]) is None  # 4..20 spans 16 minutes
     assert lock_until([*spread, T0 + timedelta(minutes=18)]) == T0 + timedelta(minutes=33)
     assert lock_until([]) is None
+    # failures recorded while paused neither count nor extend the pause
+    during = [T0 + timedelta(minutes=m) for m in (0, 1, 2, 3, 4, 10, 14, 18)]
+    assert lock_until(during) == T0 + timedelta(minutes=19)
+    after = [*during[:5], *(T0 + timedelta(minutes=m) for m in (19, 20, 21, 22, 23))]
+    assert lock_until(after) == T0 + timedelta(minutes=38)  # those after it count again
 
 
 def test_lockout_is_shared_by_every_worker(
@@ -419,6 +426,65 @@ def test_lockout_is_shared_by_every_worker(
         assert "paused" in refusal(two, USER, PASSWORD).message
     finally:
         other_store.close()
+
+
+class SlowCountingHasher(CountingHasher):
+    """A hasher whose every verification takes a while (as argon2id does in production), and
+    counts them across threads."""
+
+    def __init__(self) -> None:
+        params = TEST_ONLY_PARAMETERS
+        super().__init__(
+            time_cost=params.time_cost,
+            memory_cost=params.memory_cost,
+            parallelism=params.parallelism,
+            hash_len=params.hash_len,
+            salt_len=params.salt_len,
+            type=params.type,
+        )
+        self._count = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self._count:
+            self.verifications += 1
+        time.sleep(0.05)
+        return PasswordHasher.verify(self, hash, password)
+
+
+def test_concurrent_guesses_never_check_more_passwords_than_the_lockout_allows(
+    db: Path, store: SqliteAccountStore, clock: Clock, hannah: str
+) -> None:
+    """40 guesses of one username at once, each on its own worker (its own store
+    connection): each is claimed before its password is checked, so at most 5 are, and the
+    username is paused after them."""
+    workers = 40
+    hasher = SlowCountingHasher()
+    services = [Accounts(SqliteAccountStore(db), clock, hasher) for _ in range(workers)]
+    start = threading.Barrier(workers)
+    refusals: list[str] = []
+
+    def guess(n: int) -> None:
+        start.wait()
+        try:
+            services[n].sign_in(USER, f"wrong guess number {n}", client=f"198.51.100.{n}")
+        except NotAuthorised as refused:
+            refusals.append(refused.message)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(workers)]
+    try:
+        hasher.verifications = 0
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for service in services:
+            service.store.close()
+    assert len(refusals) == workers
+    assert hasher.verifications <= LOCKOUT_THRESHOLD
+    assert refusals.count(WRONG_CREDENTIALS) == hasher.verifications
+    assert len(store.failures_since(USER, T0)) == hasher.verifications
+    assert "paused" in refusal(Accounts(store, clock, fast_hasher()), USER, PASSWORD).message
 
 
 # -- sessions ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,16 +20,19 @@ import pytest
 from coldcheck.app import otp
 from coldcheck.app.accounts import Accounts, SessionTokens, token_hash
 from coldcheck.app.twostep import (
+    MAX_CODE_ATTEMPTS,
     CodeNeeded,
     EnrolmentNeeded,
     MfaPolicy,
     Pending,
+    PendingView,
     SignInExpired,
     TwoStep,
     WrongCode,
 )
 from coldcheck.domain.errors import Conflict, NotAuthorised, NotFound
 from coldcheck.store.accounts import AuthEventKind
+from coldcheck.store.second_factor import Totp
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
 
 T0 = datetime(2026, 3, 2, 6, 0, 10, tzinfo=UTC)  # 10 s into a 30-second step
@@ -96,13 +101,20 @@ class Enrolled:
         return pyotp.TOTP(self.secret).at(at, counter_offset=steps)
 
 
-def set_up(two: TwoStep, clock: Clock, username: str = USER) -> Enrolled:
-    """Set up an app as a person would (scan, type the code shown), then let a minute pass,
-    so that the codes of the steps around the clock's time are all unused."""
+def set_up(two: TwoStep, clock: Clock, username: str = USER, password: str = PASSWORD) -> Enrolled:
+    """Set up an app as a person would from the account page (the password, scan, type the
+    code shown), then let a minute pass, so that the codes of the steps around the clock's
+    time are all unused."""
     account = two.account(username)
-    enrolment = two.enrolment(account)
+    enrolment = two.start_enrolment(account.id, password, client=CLIENT)
     secret = pyotp.parse_uri(enrolment.uri).secret
-    codes = two.confirm(account, pyotp.TOTP(secret).at(clock.now), client=CLIENT)
+    codes = two.confirm(
+        account,
+        pyotp.TOTP(secret).at(clock.now),
+        token=enrolment.token,
+        client=CLIENT,
+        keep_token=None,
+    )
     clock.advance(minutes=1)
     return Enrolled(secret, codes)
 
@@ -158,7 +170,7 @@ def test_recovery_codes_are_ten_distinct_120_bit_codes_in_groups_of_four() -> No
 
 
 def test_the_qr_code_carries_a_standard_otpauth_uri(required: TwoStep, hannah: str) -> None:
-    enrolment = required.enrolment(required.account(USER))
+    enrolment = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
     parsed = pyotp.parse_uri(enrolment.uri)
     assert enrolment.uri.startswith("otpauth://totp/coldcheck:hannah%40dustroad.example?")
     assert isinstance(parsed, pyotp.TOTP)
@@ -166,6 +178,7 @@ def test_the_qr_code_carries_a_standard_otpauth_uri(required: TwoStep, hannah: s
     assert parsed.digest().name == "sha1"
     assert parsed.secret == enrolment.secret
     assert enrolment.secret not in repr(enrolment)
+    assert enrolment.token not in repr(enrolment)
 
 
 # -- setting up ------------------------------------------------------------------------------
@@ -176,26 +189,35 @@ def test_setting_up_is_confirmed_by_a_code_and_gives_ten_recovery_codes_once(
 ) -> None:
     account = required.account(USER)
     assert required.status(hannah).enrolled is None
-    enrolment = required.enrolment(account)
-    assert required.enrolment(account).secret == enrolment.secret  # a reload: the same QR code
-    codes = required.confirm(account, pyotp.TOTP(enrolment.secret).at(T0), client=CLIENT)
+    enrolment = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
+    again = required.enrolment_of(account, enrolment.token)  # a reload: the same QR code
+    assert again is not None
+    assert again.secret == enrolment.secret
+    code = pyotp.TOTP(enrolment.secret).at(T0)
+    codes = required.confirm(account, code, token=enrolment.token, client=CLIENT, keep_token=None)
     assert len(codes) == 10
     status = required.status(hannah)
     assert (status.enrolled, status.recovery_codes_left) == (T0, 10)
     assert kinds(required.accounts)[-1] is AuthEventKind.MFA_ENROLLED
-    assert required.live_enrolment(account) is None  # confirmed: nothing left to confirm
+    assert required.enrolment_of(account, enrolment.token) is None  # nothing left to confirm
     with pytest.raises(Conflict):  # and it cannot be confirmed twice
-        required.confirm(account, pyotp.TOTP(enrolment.secret).at(T0), client=CLIENT)
+        required.confirm(account, code, token=enrolment.token, client=CLIENT, keep_token=None)
 
 
 def test_a_wrong_code_does_not_set_anything_up_and_is_not_a_sign_in_failure(
     required: TwoStep, hannah: str
 ) -> None:
     account = required.account(USER)
-    enrolment = required.enrolment(account)
+    enrolment = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
     good = pyotp.TOTP(enrolment.secret).at(T0)
     with pytest.raises(WrongCode, match="does not match"):
-        required.confirm(account, f"{(int(good) + 1) % 1_000_000:06d}", client=CLIENT)
+        required.confirm(
+            account,
+            f"{(int(good) + 1) % 1_000_000:06d}",
+            token=enrolment.token,
+            client=CLIENT,
+            keep_token=None,
+        )
     assert required.status(hannah).enrolled is None
     assert AuthEventKind.MFA_FAILURE not in kinds(required.accounts)
 
@@ -204,13 +226,21 @@ def test_a_set_up_not_confirmed_within_30_minutes_is_over(
     required: TwoStep, hannah: str, clock: Clock
 ) -> None:
     account = required.account(USER)
-    first = required.enrolment(account)
+    first = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
     clock.advance(minutes=29)
-    assert required.enrolment(account).secret == first.secret
+    assert required.enrolment_of(account, first.token) is not None
     clock.advance(minutes=1)
+    assert required.enrolment_of(account, first.token) is None
     with pytest.raises(Conflict, match="30 minutes"):
-        required.confirm(account, pyotp.TOTP(first.secret).at(clock.now), client=CLIENT)
-    assert required.enrolment(account).secret != first.secret  # a new QR code
+        required.confirm(
+            account,
+            pyotp.TOTP(first.secret).at(clock.now),
+            token=first.token,
+            client=CLIENT,
+            keep_token=None,
+        )
+    again = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
+    assert again.secret != first.secret  # a new QR code
     assert required.status(hannah).enrolled is None
 
 
@@ -458,7 +488,7 @@ def test_another_accounts_recovery_code_does_not_work(
     required: TwoStep, phone: Enrolled, accounts: Accounts, clock: Clock
 ) -> None:
     accounts.create_account("jack", "Jack Colt", "copper thistle harbour dune", client=CLIENT)
-    set_up(required, clock, "jack")
+    set_up(required, clock, "jack", "copper thistle harbour dune")
     step = required.password_step("jack", "copper thistle harbour dune", client=CLIENT)
     assert isinstance(step, Pending)
     with pytest.raises(WrongCode):
@@ -521,10 +551,16 @@ def test_setting_up_again_replaces_app_and_codes_and_ends_other_sessions(
     clock.advance(seconds=30)
     here = code_step(required, pend(required), phone.code(clock.now))
     account = required.account(USER)
-    new_secret = pyotp.parse_uri(required.enrolment(account).uri).secret
+    clock.advance(seconds=30)
+    enrolment = required.start_enrolment(account.id, PASSWORD, phone.code(clock.now), client=CLIENT)
+    new_secret = pyotp.parse_uri(enrolment.uri).secret
     clock.advance(seconds=30)
     codes = required.confirm(
-        account, pyotp.TOTP(new_secret).at(clock.now), client=CLIENT, keep_token=here.token
+        account,
+        pyotp.TOTP(new_secret).at(clock.now),
+        token=enrolment.token,
+        client=CLIENT,
+        keep_token=here.token,
     )
     assert set(codes).isdisjoint(phone.codes)
     assert required.accounts.resolve(here.token) is not None
@@ -554,3 +590,240 @@ def test_an_administrator_reset_removes_the_app_and_ends_every_session(
     assert pend(required).enrol
     with pytest.raises(NotFound):
         required.reset("nobody", client="")
+
+
+# -- what a password alone, a stolen session or a race must not do -----------------------------
+
+
+def test_the_password_alone_never_sets_up_an_app_over_an_existing_one(
+    required: TwoStep, phone: Enrolled
+) -> None:
+    """Someone with only the password reaches the code step: no set-up is created or shown
+    for an account that has an app, whichever way they ask."""
+    view = required.pending(pend(required).token)
+    assert view is not None
+    assert view.enrolled
+    with pytest.raises(Conflict, match="already has an authenticator app"):
+        required.sign_in_enrolment(view)
+    with pytest.raises(Conflict, match="already has an authenticator app"):
+        required.enrol_and_sign_in(view, "000000", client=CLIENT)
+    assert required.store.totp_enrolment(view.account.id) is None
+    found = required.store.totp(view.account.id)
+    assert found is not None
+    assert found.secret == phone.secret
+
+
+def test_a_set_up_at_sign_in_is_shown_and_confirmed_only_by_its_own_sign_in(
+    required: TwoStep, hannah: str, clock: Clock
+) -> None:
+    mine = required.pending(pend(required).token)
+    assert mine is not None
+    shown = required.sign_in_enrolment(mine)
+    assert required.sign_in_enrolment(mine).secret == shown.secret  # a reload: the same
+    theirs = required.pending(pend(required).token)  # another browser with the password
+    assert theirs is not None
+    other = required.sign_in_enrolment(theirs)
+    assert other.secret != shown.secret  # never another sign-in's secret
+    with pytest.raises(Conflict, match="set-up is over"):  # replaced: mine is over
+        required.enrol_and_sign_in(mine, pyotp.TOTP(shown.secret).at(clock.now), client=CLIENT)
+    with pytest.raises(Conflict, match="set-up is over"):  # nor can a form confirm it
+        required.confirm(
+            required.account(USER),
+            pyotp.TOTP(other.secret).at(clock.now),
+            token="x" * 43,
+            client=CLIENT,
+            keep_token=None,
+        )
+    tokens, codes = required.enrol_and_sign_in(
+        theirs, pyotp.TOTP(other.secret).at(clock.now), client=CLIENT
+    )
+    assert required.accounts.resolve(tokens.token) is not None
+    assert len(codes) == 10
+    assert required.pending(theirs.token_hash) is None
+    assert required.pending(mine.token_hash) is None  # every other pending sign-in ended too
+
+
+def test_each_start_from_the_account_page_is_a_new_secret_only_its_form_can_use(
+    required: TwoStep, hannah: str, clock: Clock
+) -> None:
+    account = required.account(USER)
+    first = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
+    second = required.start_enrolment(hannah, PASSWORD, client=CLIENT)
+    assert first.secret != second.secret
+    assert first.token != second.token
+    assert required.enrolment_of(account, first.token) is None  # replaced
+    assert required.enrolment_of(account, "") is None  # a session cookie alone: nothing
+    assert required.enrolment_of(account, "y" * 43) is None
+    code = pyotp.TOTP(second.secret).at(clock.now)
+    for token in ("", first.token, "y" * 43):
+        with pytest.raises(Conflict, match="set-up is over"):
+            required.confirm(account, code, token=token, client=CLIENT, keep_token=None)
+    assert required.status(hannah).enrolled is None
+    required.confirm(account, code, token=second.token, client=CLIENT, keep_token=None)
+    assert required.status(hannah).enrolled is not None
+
+
+def test_replacing_an_app_needs_the_password_and_a_code_of_the_app_or_a_recovery_code(
+    required: TwoStep, phone: Enrolled, hannah: str, clock: Clock
+) -> None:
+    """Full re-authentication before an authentication factor changes (ASVS 7.5.1)."""
+    with pytest.raises(NotAuthorised, match="password is not correct"):
+        required.start_enrolment(
+            hannah, "not the password at all", phone.code(clock.now), client=CLIENT
+        )
+    with pytest.raises(CodeNeeded, match="code from it"):
+        required.start_enrolment(hannah, PASSWORD, client=CLIENT)
+    with pytest.raises(WrongCode, match="not correct"):
+        required.start_enrolment(hannah, PASSWORD, "000000", client=CLIENT)
+    assert kinds(required.accounts)[-1] is AuthEventKind.MFA_FAILURE  # counted, as at sign-in
+    assert required.store.totp_enrolment(hannah) is None  # nothing set up meanwhile
+    assert required.start_enrolment(hannah, PASSWORD, phone.code(clock.now), client=CLIENT).token
+    lost_phone = required.start_enrolment(hannah, PASSWORD, phone.codes[0], client=CLIENT)
+    assert lost_phone.token
+    assert required.status(hannah).recovery_codes_left == 9
+
+
+def test_a_password_reset_or_change_ends_the_sign_ins_and_set_ups_begun_before(
+    required: TwoStep, hannah: str, clock: Clock
+) -> None:
+    accounts = required.accounts
+    view = required.pending(pend(required).token)
+    assert view is not None
+    shown = required.sign_in_enrolment(view)
+    temporary = accounts.reset_password(hannah, client="node: coldcheck account")
+    assert required.pending(view.token_hash) is None
+    with pytest.raises((Conflict, SignInExpired)):
+        required.enrol_and_sign_in(view, pyotp.TOTP(shown.secret).at(clock.now), client=CLIENT)
+    assert required.status(hannah).enrolled is None
+    assert AuthEventKind.SIGN_IN not in kinds(accounts)
+
+    # from the account page: a set-up started, then the password changed (on another device)
+    accounts.change_password(hannah, temporary.password, PASSWORD + " again")
+    session = accounts.sign_in(USER, PASSWORD + " again", client=CLIENT)
+    started = required.start_enrolment(hannah, PASSWORD + " again", client=CLIENT)
+    accounts.change_password(hannah, PASSWORD + " again", PASSWORD, client=CLIENT)
+    with pytest.raises(Conflict, match="set-up is over"):
+        required.confirm(
+            required.account(USER),
+            pyotp.TOTP(started.secret).at(clock.now),
+            token=started.token,
+            client=CLIENT,
+            keep_token=session.token,
+        )
+    assert required.status(hannah).enrolled is None
+
+
+def test_a_right_password_with_a_step_to_come_is_logged_and_keeps_the_failures_counting(
+    required: TwoStep, optional: TwoStep, hannah: str, clock: Clock
+) -> None:
+    with pytest.raises(NotAuthorised):
+        required.password_step(USER, "not the password at all", client=CLIENT)
+    pend(required)  # the forced set-up
+    with pytest.raises(EnrolmentNeeded):
+        required.sign_in(USER, PASSWORD, None, client=CLIENT)
+    set_up(optional, clock)  # the account page, after the password
+    pend(required)  # the code step
+    with pytest.raises(CodeNeeded):
+        required.sign_in(USER, PASSWORD, None, client=CLIENT)
+    logged = kinds(required.accounts)
+    assert logged.count(AuthEventKind.PASSWORD_OK) == 5
+    assert AuthEventKind.SIGN_IN not in logged
+    assert len(required.store.failures_since(USER, T0)) == 1  # password_ok resets nothing
+
+
+def test_the_code_step_is_refused_while_the_client_address_is_paused(
+    required: TwoStep, phone: Enrolled, clock: Clock
+) -> None:
+    """A pending sign-in opened before its address was paused takes no more codes."""
+    view = required.pending(pend(required).token)
+    assert view is not None
+    for n in range(20):  # one password sprayed over many usernames, from the same address
+        with pytest.raises(NotAuthorised):
+            required.password_step(f"crew{n}", "Summer2026!!x", client=CLIENT)
+    with pytest.raises(NotAuthorised, match="network address is paused"):
+        required.code_step(view, "000000", client=CLIENT)
+    with pytest.raises(NotAuthorised, match="network address is paused"):
+        required.code_step(view, phone.code(clock.now), client=CLIENT)
+    assert AuthEventKind.MFA_FAILURE not in kinds(required.accounts)
+    found = required.store.pending_sign_in(view.token_hash)
+    assert found is not None
+    assert found.attempts == 0  # refused before any code was tried
+
+
+class SlowToCheck(SqliteAccountStore):
+    """A worker's store whose reading of the secret (the check of a code) takes a while."""
+
+    slow = False
+
+    def totp(self, account: str) -> Totp | None:
+        if self.slow:
+            time.sleep(0.05)
+        return super().totp(account)
+
+
+def test_concurrent_codes_never_check_more_than_the_lockout_allows(
+    db: Path, required: TwoStep, phone: Enrolled, clock: Clock
+) -> None:
+    """40 guesses at the same pending sign-in at once, each on its own worker (its own store
+    connection): the attempts are claimed before the codes are checked, so at most 5 are."""
+    workers = 40
+    stores = [SlowToCheck(db) for _ in range(workers)]
+    services = [
+        TwoStep(Accounts(store, clock, required.accounts.hasher), required.policy)
+        for store in stores
+    ]
+    try:
+        token = pend(required).token
+        views = [s.pending(token) for s in services]
+        for store in stores:
+            store.slow = True  # every check overlaps every other: the widest race
+        start = threading.Barrier(workers)
+        outcomes: list[str] = []
+
+        def guess(n: int) -> None:
+            view = views[n]
+            assert view is not None
+            start.wait()
+            try:
+                services[n].code_step(view, f"{(123456 + n) % 1_000_000:06d}", client=CLIENT)
+                outcomes.append("signed in")
+            except WrongCode:
+                outcomes.append("checked")
+            except (NotAuthorised, SignInExpired):
+                outcomes.append("refused")
+
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for service in services:
+            service.store.close()
+    checked = outcomes.count("checked") + outcomes.count("signed in")
+    assert len(outcomes) == workers
+    assert checked <= MAX_CODE_ATTEMPTS
+    assert kinds(required.accounts).count(AuthEventKind.MFA_FAILURE) == outcomes.count("checked")
+    # every claim is settled: what the next attempt counts is what the log holds
+    claim = required.store.claim_attempt(username=USER, client=CLIENT, time=clock.now, since=T0)
+    required.store.release_attempt(claim.id)
+    assert claim.failures == required.store.failures_since(USER, T0)
+
+
+def test_a_completed_sign_in_leaves_its_tokens_out_of_repr(
+    required: TwoStep, phone: Enrolled, clock: Clock
+) -> None:
+    signed = required.code_step(
+        _view(required, pend(required)), phone.code(clock.now), client=CLIENT
+    )
+    for shown in (repr(signed), str(signed), repr(signed.tokens), f"{signed.tokens}"):
+        assert signed.tokens.token not in shown
+        assert signed.tokens.csrf not in shown
+    token, csrf = signed.tokens  # still the two values to hand to the browser
+    assert (token, csrf) == (signed.tokens.token, signed.tokens.csrf)
+
+
+def _view(two: TwoStep, pending: Pending) -> PendingView:
+    view = two.pending(pending.token)
+    assert view is not None
+    return view

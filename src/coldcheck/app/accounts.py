@@ -1,6 +1,6 @@
 """Accounts and sessions of the web app: passwords, sign-in, lockout, session lifetimes, CSRF.
 
-Pure rules (``normalise_username``, ``check_password``, ``lock_until``, ``token_hash``,
+Pure rules (``normalise_username``, ``check_password``, ``token_hash``,
 ``csrf_matches``, ``request_fingerprint``) and one small class, ``Accounts``, that applies them
 to an ``AccountStore`` with an injected clock. Every decision a web worker needs is made from
 the store, never from process memory, so any worker can serve any request.
@@ -11,9 +11,10 @@ The numbers (docs/security.md explains each choice):
   contain the username or are built from a common password, a keyboard run or a word of
   this domain; hashed with argon2id (argon2-cffi's RFC 9106 low-memory profile: t=3,
   m=64 MiB, p=4), rehashed at sign-in when the parameters change;
-- lockout: 5 failures for a username within 15 minutes pause its sign-in for 15 minutes, and
-  20 failures from one client address within 15 minutes, whatever the usernames, pause sign-in
-  from that address for 15 minutes;
+- lockout (coldcheck.app.lockout): 5 failures for a username within 15 minutes pause its
+  sign-in for 15 minutes, and 20 failures from one client address within 15 minutes, whatever
+  the usernames, pause sign-in from that address for 15 minutes; every check of a password
+  claims its attempt in the store before it runs, so concurrent requests cannot exceed that;
 - temporary passwords (``invite``, ``reset_password``): generated, valid 72 hours, and to be
   changed at the first sign-in (coldcheck.app.temporary); breached passwords are refused
   (coldcheck.app.breached);
@@ -25,23 +26,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import os
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple
 
 from argon2 import Parameters, PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from coldcheck.app import temporary
-from coldcheck.app.breached import is_breached
+from coldcheck.app.breached import is_breached, is_compound, is_dictionary_word
+from coldcheck.app.lockout import Lockout, clock_time
 from coldcheck.app.temporary import TEMPORARY_LIFETIME, TemporaryPassword
-from coldcheck.domain.errors import Conflict, InvalidInput, NotAuthorised, NotFound
+from coldcheck.domain.errors import Conflict, InvalidInput, NotFound
 from coldcheck.ledger.entry import check_id
 from coldcheck.ledger.errors import EncodingError
 from coldcheck.store.accounts import Account, AccountStore, AuthEventKind, Duplicate, Membership
@@ -51,12 +52,6 @@ from coldcheck.store.port import StoreError
 
 MIN_PASSWORD = 12  # characters; ASVS asks for 8 at least and strongly recommends 15
 MAX_PASSWORD = 128  # characters; long passphrases are welcome (ASVS: at least 64 allowed)
-LOCKOUT_THRESHOLD = 5  # failures for one username ...
-LOCKOUT_WINDOW = timedelta(minutes=15)  # ... within this window ...
-LOCKOUT_DURATION = timedelta(minutes=15)  # ... pause its sign-in this long after the last one
-CLIENT_THRESHOLD = 20  # failures from one client address, whatever the usernames, ...
-CLIENT_WINDOW = timedelta(minutes=15)  # ... within this window ...
-CLIENT_PAUSE = timedelta(minutes=15)  # ... pause sign-in from that address this long
 IDLE_TIMEOUT = timedelta(minutes=30)  # a session unused this long is over
 ABSOLUTE_LIFETIME = timedelta(hours=12)  # a session is over this long after sign-in, in use or not
 TOUCH_INTERVAL = timedelta(minutes=1)  # last use is written at most once a minute per session
@@ -209,6 +204,12 @@ def check_password(password: str, *, username: str, display_name: str = "") -> N
             "with digits or symbols added), so attackers try it first.",
             "Choose a passphrase of several unrelated words that you have not used elsewhere.",
         )
+    if core != "" and (is_dictionary_word(core) or is_compound(core)):
+        raise InvalidInput(
+            "This password is a single word or name, or two common words run together, perhaps "
+            "with digits or symbols added: cracking tools try those right after leaked passwords.",
+            "Choose a passphrase of three or more unrelated words.",
+        )
 
 
 def password_hasher(env: Mapping[str, str] | None = None) -> PasswordHasher:
@@ -269,32 +270,18 @@ def request_fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(head + body).hexdigest()
 
 
-def lock_until(
-    failures: Sequence[datetime],
-    *,
-    threshold: int = LOCKOUT_THRESHOLD,
-    window: timedelta = LOCKOUT_WINDOW,
-    duration: timedelta = LOCKOUT_DURATION,
-) -> datetime | None:
-    """When a username's sign-in pause ends, given its failures oldest first (None: never
-    paused): LOCKOUT_DURATION after the last of any LOCKOUT_THRESHOLD failures that lie
-    within LOCKOUT_WINDOW. The client address's pause passes its own numbers."""
-    until: datetime | None = None
-    for last in range(threshold - 1, len(failures)):
-        if failures[last] - failures[last - threshold + 1] <= window:
-            end = failures[last] + duration
-            until = end if until is None else max(until, end)
-    return until
-
-
 # -- the service -------------------------------------------------------------------------------
 
 
 class SessionTokens(NamedTuple):
-    """What a sign-in hands to the browser: the session cookie's token and the CSRF token."""
+    """What a sign-in hands to the browser: the session cookie's token and the CSRF token.
+    Its ``repr`` (and so its ``str``) leaves both out, so that they do not end up in a log."""
 
     token: str
     csrf: str
+
+    def __repr__(self) -> str:
+        return "SessionTokens(token=<hidden>, csrf=<hidden>)"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -326,6 +313,7 @@ class Accounts:
     ) -> None:
         self.store = store
         self.clock = clock
+        self.lockout = Lockout(store, clock)
         self.hasher = password_hasher() if hasher is None else hasher
         # Verified against when no account has the username, so that a sign-in costs the
         # same work whether or not the account exists.
@@ -417,13 +405,13 @@ class Accounts:
         the account (all but ``keep_token``'s); return how many were ended."""
         found = self._account(account)
         now = self.clock()
-        self._refuse_if_locked(found.username, found.id, now, client)
-        if not self._verify(found.password_hash, current):
-            self._fail(found.username, found.id, now, client)
-            raise NotAuthorised(
-                "The current password is not correct; the password was not changed.",
-                "Type the current password again.",
-            )
+        self._check_again(
+            found,
+            current,
+            client,
+            "The current password is not correct; the password was not changed.",
+            "Type the current password again.",
+        )
         if new == current:
             raise InvalidInput(
                 "The new password is the same as the current one; the password was not changed.",
@@ -490,33 +478,34 @@ class Accounts:
 
     def authenticate(self, username: str, password: str, *, client: str) -> Account:
         """The password step alone: the account, or NotAuthorised (counted toward the lockout).
-        Opens no session and records no sign-in, so failures still count until one opens."""
+        Opens no session and records no sign-in, so failures still count until one opens. The
+        attempt is claimed in the store before the password is checked (coldcheck.app.lockout),
+        so that concurrent requests cannot check more than the lockout allows."""
         typed = username.strip().casefold()
         now = self.clock()
         try:
             account = self.store.account_by_username(normalise_username(username))
         except InvalidInput:
             account = None
-        self._refuse_if_client_paused(typed, account.id if account else None, now, client)
-        self._refuse_if_locked(typed, account.id if account else None, now, client)
-        # Verify even when there is no account (against a dummy hash) or it is disabled: the
-        # same work and the same answer either way.
-        matches = self._verify(account.password_hash if account else self._dummy_hash, password)
+        attempt = self.lockout.begin(typed, account.id if account else None, client)
+        try:
+            # Verify even when there is no account (against a dummy hash) or it is disabled:
+            # the same work and the same answer either way.
+            matches = self._verify(account.password_hash if account else self._dummy_hash, password)
+        except BaseException:
+            self.lockout.passed(attempt)  # not checked: the claim is not a failure
+            raise
         if account is None or account.disabled or not matches:
-            self._refuse_failure(
-                typed, account.id if account else None, now, client, WRONG_CREDENTIALS
-            )
+            self.lockout.refuse(attempt, WRONG_CREDENTIALS)
         if account.temporary_until is not None and now >= account.temporary_until:
             # Only someone who typed the temporary password learns that it expired.
-            self._refuse_failure(
-                typed,
-                account.id,
-                now,
-                client,
-                f"This temporary password expired at {_clock_time(account.temporary_until)} on "
+            self.lockout.refuse(
+                attempt,
+                f"This temporary password expired at {clock_time(account.temporary_until)} on "
                 f"{account.temporary_until.astimezone(UTC):%d %b %Y}.",
                 "Ask the node's operator (the armorer or the safety office) for a new one.",
             )
+        self.lockout.passed(attempt)
         if self.hasher.check_needs_rehash(account.password_hash):
             self.store.set_password_hash(
                 account.id,
@@ -524,57 +513,6 @@ class Accounts:
                 temporary_until=account.temporary_until,
             )
         return account
-
-    def _refuse_failure(
-        self,
-        username: str,
-        account: str | None,
-        now: datetime,
-        client: str,
-        message: str,
-        remedy: str = "Check both and try again.",
-    ) -> NoReturn:
-        """Record a failed sign-in and refuse it, saying so when it starts a pause."""
-        until = self._fail(username, account, now, client)
-        client_until = self._client_paused_until(client, now)
-        if client_until is not None:
-            self._record(now, AuthEventKind.LOCKOUT, username, account, client)
-            remedy = (
-                f"Sign-in from this network address is now paused until "
-                f"{_clock_time(client_until)} after {CLIENT_THRESHOLD} failed attempts."
-            )
-        elif until is not None:
-            remedy = (
-                f"Sign-in for this username is now paused until {_clock_time(until)} "
-                f"after {LOCKOUT_THRESHOLD} failed attempts."
-            )
-        raise NotAuthorised(message, remedy)
-
-    def _client_paused_until(self, client: str, now: datetime) -> datetime | None:
-        """When the pause of sign-in from ``client`` ends (None: not paused): CLIENT_PAUSE
-        after CLIENT_THRESHOLD failures from it within CLIENT_WINDOW, whatever the usernames.
-        Counted from the shared store, so every worker agrees; a command on the node itself
-        (no address) is never paused."""
-        if not client:
-            return None
-        failures = self.store.failures_from(client, now - CLIENT_WINDOW - CLIENT_PAUSE)
-        until = lock_until(
-            failures, threshold=CLIENT_THRESHOLD, window=CLIENT_WINDOW, duration=CLIENT_PAUSE
-        )
-        return until if until is not None and now < until else None
-
-    def _refuse_if_client_paused(
-        self, username: str, account: str | None, now: datetime, client: str
-    ) -> None:
-        until = self._client_paused_until(client, now)
-        if until is None:
-            return
-        self._record(now, AuthEventKind.LOCKOUT, username, account, client)
-        minutes = math.ceil((until - now).total_seconds() / 60)
-        raise NotAuthorised(
-            "Sign-in from this network address is paused after too many failed attempts.",
-            f"Try again after {_clock_time(until)} (in {minutes} minute{'s' * (minutes != 1)}).",
-        )
 
     def open_session(
         self,
@@ -617,71 +555,36 @@ class Accounts:
 
     def reauthenticate(self, account: str, password: str, *, client: str) -> Account:
         """The password typed again by someone already signed in, before a sensitive change
-        (ending other sessions: ASVS 7.5.2). A wrong one counts toward the username's lockout,
-        as at sign-in, and a paused username cannot do it either."""
+        (ending other sessions: ASVS 7.5.2; setting up an authenticator app). A wrong one
+        counts toward the lockout, as at sign-in, and a paused username or client address
+        cannot do it either."""
         found = self._account(account)
-        now = self.clock()
-        self._refuse_if_locked(found.username, found.id, now, client)
-        if not self._verify(found.password_hash, password):
-            until = self._fail(found.username, found.id, now, client)
-            raise NotAuthorised(
-                "The password is not correct; nothing was changed.",
-                f"Sign-in for this username is now paused until {_clock_time(until)}."
-                if until
-                else "Type your password again.",
-            )
+        self._check_again(
+            found,
+            password,
+            client,
+            "The password is not correct; nothing was changed.",
+            "Type your password again.",
+        )
         return found
 
-    # The lockout and the log, for a later step of sign-in (the second factor) on an account
-    # that passed the password step.
-
-    def refuse_if_locked(self, account: Account, *, client: str) -> None:
-        """NotAuthorised (and a ``lockout`` event) while the account's username is paused."""
-        self._refuse_if_locked(account.username, account.id, self.clock(), client)
-
-    def count_failure(
-        self, account: Account, kind: AuthEventKind, *, client: str
-    ) -> datetime | None:
-        """Record a failure of ``kind`` (one that ``failures_since`` counts); the end of the
-        pause it starts, if it does."""
-        return self._fail(account.username, account.id, self.clock(), client, kind)
+    def _check_again(
+        self, found: Account, password: str, client: str, message: str, remedy: str
+    ) -> None:
+        """Check the password of a signed-in account (claimed first, like a sign-in's)."""
+        attempt = self.lockout.begin(found.username, found.id, client)
+        try:
+            matches = self._verify(found.password_hash, password)
+        except BaseException:
+            self.lockout.passed(attempt)
+            raise
+        if not matches:
+            self.lockout.refuse(attempt, message, remedy)
+        self.lockout.passed(attempt)
 
     def record(self, account: Account, kind: AuthEventKind, *, client: str) -> None:
         """Record an event about the account in the sign-in log."""
         self._record(self.clock(), kind, account.username, account.id, client)
-
-    def _refuse_if_locked(
-        self, username: str, account: str | None, now: datetime, client: str
-    ) -> None:
-        until = self._locked_until(username, now)
-        if until is None:
-            return
-        self._record(now, AuthEventKind.LOCKOUT, username, account, client)
-        minutes = math.ceil((until - now).total_seconds() / 60)
-        raise NotAuthorised(
-            "Sign-in for this username is paused after too many failed attempts.",
-            f"Try again after {_clock_time(until)} (in {minutes} minute{'s' * (minutes != 1)}).",
-        )
-
-    def _fail(
-        self,
-        username: str,
-        account: str | None,
-        now: datetime,
-        client: str,
-        kind: AuthEventKind = AuthEventKind.FAILURE,
-    ) -> datetime | None:
-        """Record a failure; if it starts a pause, record the lockout and return its end."""
-        self._record(now, kind, username, account, client)
-        until = self._locked_until(username, now)
-        if until is not None:
-            self._record(now, AuthEventKind.LOCKOUT, username, account, client)
-        return until
-
-    def _locked_until(self, username: str, now: datetime) -> datetime | None:
-        failures = self.store.failures_since(username, now - LOCKOUT_WINDOW - LOCKOUT_DURATION)
-        until = lock_until(failures)
-        return until if until is not None and now < until else None
 
     def _record(
         self, now: datetime, kind: AuthEventKind, username: str, account: str | None, client: str
@@ -741,7 +644,3 @@ class Accounts:
     def check_csrf(session: ActiveSession, submitted: str | None) -> bool:
         """Whether a form's or header's CSRF token belongs to the session."""
         return csrf_matches(session.csrf, submitted)
-
-
-def _clock_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%H:%M UTC")

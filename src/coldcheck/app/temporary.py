@@ -23,10 +23,14 @@ GROUP_LENGTH = 4
 
 
 class TemporaryPassword(NamedTuple):
-    """A generated password, shown once, and when it stops working."""
+    """A generated password, shown once, and when it stops working. Its ``repr`` (and so its
+    ``str``) leaves the password out, so that it does not end up in a log."""
 
     password: str
     expires: datetime
+
+    def __repr__(self) -> str:
+        return f"TemporaryPassword(password=<hidden>, expires={self.expires!r})"
 
 
 def generate() -> str:

@@ -53,6 +53,9 @@ class AuthEventKind(StrEnum):
     RECOVERY_CODE_USED = "recovery_code_used"  # a single-use recovery code signed someone in
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an operator set a temporary password)
     SESSIONS_ENDED = "sessions_ended"  # its owner or an operator ended sessions (not by sign-out)
+    # The password was right and a second step is still to come (a code, or setting up an
+    # authenticator app): neither a failure nor a sign-in, so the lockout's count goes on.
+    PASSWORD_OK = "password_ok"  # noqa: S105 (an event name, not a password)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,6 +115,17 @@ class AuthEvent:
     username: str  # as typed (casefolded), cut to EVENT_TEXT_MAX characters
     account: str | None  # None when no account has that username
     client: str  # the client's address, cut to EVENT_TEXT_MAX characters
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AttemptClaim:
+    """A credential check claimed before it runs (``claim_attempt``), with what the lockout
+    counts against it: the failures recorded so far and the attempts other checks claimed
+    and have not settled yet (as if they failed), oldest first."""
+
+    id: int
+    failures: list[datetime]  # the username's, after its last successful sign-in
+    client_failures: list[datetime]  # the client address's, whatever the username
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -220,7 +234,9 @@ class AccountStore(SecondFactorStore, Protocol):
         ...
 
     def end_sessions_of(self, account: str, *, keep: str | None = None) -> int:
-        """End every live session of the account except the one hashed ``keep``; the count."""
+        """End every live session of the account except the one hashed ``keep``, every
+        sign-in of it still waiting for its second step, and remove every authenticator app
+        it is still setting up; all in one transaction. The count of sessions ended."""
         ...
 
     def sessions_of(self, account: str) -> list[Session]:
@@ -229,7 +245,8 @@ class AccountStore(SecondFactorStore, Protocol):
         ...
 
     def end_all_sessions(self) -> int:
-        """End every live session of every account (a lost device, an incident); the count."""
+        """End every live session and pending sign-in of every account and remove every set-up
+        in progress (a lost device, an incident); the count of sessions ended."""
         ...
 
     # -- the sign-in log -----------------------------------------------------------------------
@@ -260,6 +277,20 @@ class AccountStore(SecondFactorStore, Protocol):
 
     def events(self, limit: int = 100) -> list[AuthEvent]:
         """The newest ``limit`` events, newest first."""
+        ...
+
+    def claim_attempt(
+        self, *, username: str, client: str, time: datetime, since: datetime
+    ) -> AttemptClaim:
+        """Claim a credential check of ``username`` from ``client`` before it runs, in one
+        write transaction with reading what it is counted against: the username's failures
+        (as ``failures_since``) and the client's (as ``failures_from``, none for an empty
+        client) at or after ``since``, each with the times of the claims not yet released
+        (the new one left out). Claims older than ``since`` are dropped. Not in the log."""
+        ...
+
+    def release_attempt(self, claim: int) -> None:
+        """Release a claim (its check is over: recorded as a failure, or it passed)."""
         ...
 
     # -- idempotency ---------------------------------------------------------------------------

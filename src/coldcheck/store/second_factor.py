@@ -8,8 +8,11 @@ backend keeps these too, in the same store every web worker shares:
   the last time step it accepted. The secret must be readable to check a code, so it is kept as
   it is; ``accept_totp_step`` moves the last step forward only, atomically, so that one code is
   accepted once even when two workers receive it at the same instant;
-- a secret being set up and not yet confirmed (``totp_enrolments``), with its own expiry; it
-  becomes the account's secret only when ``enrol_totp`` confirms it;
+- a secret being set up and not yet confirmed (``totp_enrolments``), with its own expiry and
+  its *owner*: the SHA-256 of the token of whoever started it (the pending sign-in's, for the
+  set-up forced at sign-in; a token of its own, carried by the account page's form, for a
+  set-up from there). It is shown and confirmed only to that owner, and becomes the account's
+  secret only when ``enrol_totp`` confirms it;
 - single-use recovery codes, only as SHA-256 (64 hex digits): ``use_recovery_code`` marks one
   used once, atomically;
 - pending sign-ins: a browser past the password step, waiting for the code or for the setting
@@ -44,6 +47,7 @@ class TotpEnrolment:
 
     account: str
     secret: str = field(repr=False)
+    owner: str = field(repr=False)  # SHA-256 hex of the token of whoever started it
     created: datetime
     expires: datetime
 
@@ -51,7 +55,7 @@ class TotpEnrolment:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PendingSignIn:
     """A browser past the password step; ``token_hash`` is SHA-256 hex of its cookie's token,
-    ``csrf`` the token its forms carry, ``attempts`` the wrong codes typed so far."""
+    ``csrf`` the token its forms carry, ``attempts`` the codes tried so far."""
 
     token_hash: str = field(repr=False)
     account: str
@@ -74,10 +78,11 @@ class SecondFactorStore(Protocol):
         ...
 
     def start_totp_enrolment(
-        self, account: str, *, secret: str, created: datetime, expires: datetime
+        self, account: str, *, secret: str, owner: str, created: datetime, expires: datetime
     ) -> TotpEnrolment:
-        """Keep a secret being set up, replacing any earlier one of the account (the confirmed
-        secret, if any, stays until ``enrol_totp``)."""
+        """Keep a secret being set up by ``owner`` (SHA-256 hex of its token), replacing any
+        earlier one of the account (the confirmed secret, if any, stays until
+        ``enrol_totp``)."""
         ...
 
     def totp_enrolment(self, account: str) -> TotpEnrolment | None:
@@ -89,15 +94,28 @@ class SecondFactorStore(Protocol):
         account: str,
         *,
         secret: str,
+        owner: str,
         enrolled: datetime,
         last_step: int,
         recovery_hashes: list[str],
+        signing_in: bool = False,
+        keep: str | None = None,
     ) -> bool:
-        """Confirm the secret being set up, all at once: it becomes the account's secret (with
-        ``last_step``, the step of the code that confirmed it), the enrolment is removed, and
-        the account's recovery codes are replaced by ``recovery_hashes`` (SHA-256 hex). False,
-        and nothing written, unless ``secret`` is the account's enrolment (another request
-        confirmed or replaced it first)."""
+        """Confirm the secret being set up, all at once, in one transaction: it becomes the
+        account's secret (with ``last_step``, the step of the code that confirmed it), the
+        enrolment is removed, the account's recovery codes are replaced by ``recovery_hashes``
+        (SHA-256 hex), every session of the account but the one hashed ``keep`` ends, and every
+        pending sign-in of it ends.
+
+        ``signing_in``: the set-up forced at sign-in, whose ``owner`` is the pending sign-in's
+        token hash; that pending sign-in must be live (not ended, not expired at ``enrolled``)
+        and of the account, and is ended here, so that of two workers only one completes it.
+        Otherwise ``owner`` must not be a pending sign-in's, and a ``keep`` session must be a
+        live session of the account.
+
+        False, and nothing written, unless ``secret`` is the account's enrolment started by
+        ``owner`` and those conditions hold (another request confirmed or replaced it first,
+        or the sign-in or the session ended meanwhile)."""
         ...
 
     def accept_totp_step(self, account: str, step: int) -> bool:
@@ -134,9 +152,11 @@ class SecondFactorStore(Protocol):
         """The pending sign-in with this token hash, ended or not, expired or not."""
         ...
 
-    def count_pending_attempt(self, token_hash: str) -> int:
-        """Count a wrong code against a live pending sign-in; the attempts so far (0 if it is
-        unknown or ended)."""
+    def claim_pending_attempt(self, token_hash: str, limit: int) -> int:
+        """Claim one code attempt on a live pending sign-in before the code is checked, only
+        while fewer than ``limit`` were claimed (one conditional write, so concurrent requests
+        never check more than ``limit`` codes); the attempts so far, this one included, or 0
+        when it is unknown, ended or out of attempts (nothing written)."""
         ...
 
     def end_pending_sign_in(self, token_hash: str) -> bool:

@@ -34,6 +34,7 @@ from coldcheck.ledger.errors import EncodingError
 from coldcheck.store.accounts import (
     EVENT_TEXT_MAX,
     Account,
+    AttemptClaim,
     AuthEvent,
     AuthEventKind,
     Duplicate,
@@ -91,7 +92,10 @@ _SCHEMA = (
         agent            TEXT    NOT NULL DEFAULT ''
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS sessions_by_account ON sessions (account, ended)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_public_id ON sessions (public_id)",
+    # Partial: a version-1 worker still running while a file is upgraded inserts sessions
+    # without a public id (''), and must not collide on it (docs/security.md, section 2).
+    "CREATE UNIQUE INDEX IF NOT EXISTS sessions_by_public_id ON sessions (public_id)"
+    " WHERE public_id <> ''",
     """CREATE TABLE IF NOT EXISTS auth_events (
         seq      INTEGER PRIMARY KEY,
         time     TEXT    NOT NULL,
@@ -100,13 +104,22 @@ _SCHEMA = (
                                                   'account_created', 'mfa_failure',
                                                   'mfa_enrolled', 'mfa_reset',
                                                   'recovery_code_used', 'password_reset',
-                                                  'sessions_ended')),
+                                                  'sessions_ended', 'password_ok')),
         username TEXT    NOT NULL,
         account  TEXT,
         client   TEXT    NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS auth_events_by_username ON auth_events (username, kind, seq)",
     "CREATE INDEX IF NOT EXISTS auth_events_by_client ON auth_events (client, kind, seq)",
+    # Credential checks in flight (``claim_attempt``): counted by the lockout until settled;
+    # each row lives for the length of one check, and stale ones go after 30 minutes. Rows are
+    # deleted, so AUTOINCREMENT: an id is never given again, and a release removes its own.
+    """CREATE TABLE IF NOT EXISTS auth_attempts (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        time     TEXT    NOT NULL,
+        username TEXT    NOT NULL,
+        client   TEXT    NOT NULL
+    )""",
     """CREATE TRIGGER IF NOT EXISTS auth_events_no_update BEFORE UPDATE ON auth_events
     BEGIN SELECT RAISE(ABORT, 'auth_events is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS auth_events_no_delete BEFORE DELETE ON auth_events
@@ -134,6 +147,7 @@ _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS totp_enrolments (
         account TEXT PRIMARY KEY REFERENCES accounts (id),
         secret  TEXT NOT NULL CHECK (length(secret) BETWEEN 24 AND 64),
+        owner   TEXT NOT NULL CHECK (length(owner) = 64),
         created TEXT NOT NULL,
         expires TEXT NOT NULL
     ) WITHOUT ROWID""",
@@ -174,6 +188,30 @@ _SESSIONS_OF = (
     "SELECT token_hash, account, csrf, created, last_seen, idle_expires, absolute_expires,"
     " ended, public_id, client, agent FROM sessions WHERE account = ? AND ended = 0"
     " ORDER BY created DESC, public_id"
+)
+# What the lockout counts (coldcheck.app.lockout): a username's failures after its last
+# successful sign-in, and a client address's failures whatever the username.
+_FAILURES_OF_USERNAME = (
+    "SELECT time FROM auth_events WHERE username = ?"
+    " AND kind IN ('failure', 'mfa_failure') AND time >= ?"
+    " AND seq > coalesce((SELECT max(seq) FROM auth_events"
+    " WHERE username = ? AND kind = 'sign_in'), 0) ORDER BY seq"
+)
+_FAILURES_FROM_CLIENT = (
+    "SELECT time FROM auth_events WHERE client = ? AND kind IN ('failure', 'mfa_failure')"
+    " AND time >= ? ORDER BY seq"
+)
+# ... and, for a claim, with the attempts claimed and not yet settled (as if they failed)
+_CLAIMED_OF_USERNAME = (
+    "SELECT time FROM auth_events WHERE username = ?"
+    " AND kind IN ('failure', 'mfa_failure') AND time >= ?"
+    " AND seq > coalesce((SELECT max(seq) FROM auth_events"
+    " WHERE username = ? AND kind = 'sign_in'), 0)"
+    " UNION ALL SELECT time FROM auth_attempts WHERE username = ?"
+)
+_CLAIMED_FROM_CLIENT = (
+    "SELECT time FROM auth_events WHERE client = ? AND kind IN ('failure', 'mfa_failure')"
+    " AND time >= ? UNION ALL SELECT time FROM auth_attempts WHERE client = ?"
 )
 _SELECT_IDEMPOTENT = (
     "SELECT account, idem_key, fingerprint, status, body, created FROM idempotency"
@@ -577,6 +615,13 @@ class SqliteAccountStore(SqliteSecondFactor):
                 " WHERE account = ? AND ended = 0 AND token_hash IS NOT ?",
                 (account, keep),
             ).rowcount
+            # a sign-in waiting for its code would open a new session: it ends too, and so
+            # does any authenticator app being set up (by a sign-in or from the account page)
+            db.execute(
+                "UPDATE pending_sign_ins SET ended = 1 WHERE account = ? AND ended = 0",
+                (account,),
+            )
+            db.execute("DELETE FROM totp_enrolments WHERE account = ?", (account,))
         return ended
 
     def sessions_of(self, account: str) -> list[Session]:
@@ -585,6 +630,8 @@ class SqliteAccountStore(SqliteSecondFactor):
     def end_all_sessions(self) -> int:
         with self._write() as db:
             ended: int = db.execute("UPDATE sessions SET ended = 1 WHERE ended = 0").rowcount
+            db.execute("UPDATE pending_sign_ins SET ended = 1 WHERE ended = 0")
+            db.execute("DELETE FROM totp_enrolments")
         return ended
 
     # -- the sign-in log ------------------------------------------------------------------------
@@ -612,22 +659,38 @@ class SqliteAccountStore(SqliteSecondFactor):
 
     def failures_since(self, username: str, since: datetime) -> list[datetime]:
         name = _cut(username)
-        rows = self._read(
-            "SELECT time FROM auth_events WHERE username = ?"
-            " AND kind IN ('failure', 'mfa_failure') AND time >= ?"
-            " AND seq > coalesce((SELECT max(seq) FROM auth_events"
-            " WHERE username = ? AND kind = 'sign_in'), 0) ORDER BY seq",
-            (name, _time(since), name),
-        )
+        rows = self._read(_FAILURES_OF_USERNAME, (name, _time(since), name))
         return [parse_time(r[0]) for r in rows]
 
     def failures_from(self, client: str, since: datetime) -> list[datetime]:
-        rows = self._read(
-            "SELECT time FROM auth_events WHERE client = ?"
-            " AND kind IN ('failure', 'mfa_failure') AND time >= ? ORDER BY seq",
-            (_cut(client), _time(since)),
-        )
+        rows = self._read(_FAILURES_FROM_CLIENT, (_cut(client), _time(since)))
         return [parse_time(r[0]) for r in rows]
+
+    def claim_attempt(
+        self, *, username: str, client: str, time: datetime, since: datetime
+    ) -> AttemptClaim:
+        name, address, after = _cut(username), _cut(client), _time(since)
+        with self._write() as db:
+            db.execute("DELETE FROM auth_attempts WHERE time < ?", (after,))
+            failures = db.execute(_CLAIMED_OF_USERNAME, (name, after, name, name)).fetchall()
+            client_failures = (
+                db.execute(_CLAIMED_FROM_CLIENT, (address, after, address)).fetchall()
+                if address
+                else []
+            )
+            claim = db.execute(
+                "INSERT INTO auth_attempts (time, username, client) VALUES (?, ?, ?)",
+                (_time(time), name, address),
+            ).lastrowid
+        return AttemptClaim(
+            id=int(claim or 0),
+            failures=sorted(parse_time(r[0]) for r in failures),
+            client_failures=sorted(parse_time(r[0]) for r in client_failures),
+        )
+
+    def release_attempt(self, claim: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM auth_attempts WHERE id = ?", (int(claim),))
 
     def events(self, limit: int = 100) -> list[AuthEvent]:
         if limit < 0:

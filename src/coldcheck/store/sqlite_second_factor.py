@@ -5,8 +5,10 @@
 A mixin of ``SqliteAccountStore``: it runs on that class's connection, lock and write
 discipline (``_write``: ``BEGIN IMMEDIATE``, so a check and the write it guards happen under
 SQLite's one write lock; ``_read``). The single-use guarantees are single UPDATE statements
-whose WHERE clause holds the condition (``last_step < ?``, ``used IS NULL``, ``ended = 0``), so
-that of two workers racing for the same code or pending sign-in exactly one changes the row.
+whose WHERE clause holds the condition (``last_step < ?``, ``used IS NULL``, ``ended = 0``,
+``attempts < ?``), so that of two workers racing for the same code or pending sign-in exactly
+one changes the row; confirming a set-up checks its owner and writes everything it changes in
+one transaction.
 """
 
 from __future__ import annotations
@@ -76,6 +78,35 @@ def _pending(row: Sequence[Any]) -> PendingSignIn:
     )
 
 
+def _owner_may_confirm(
+    db: sqlite3.Connection,
+    account: str,
+    owner: str,
+    stamp: str,
+    signing_in: bool,
+    keep: str | None,
+) -> bool:
+    """Whether the owner of a set-up may confirm it now (see ``enrol_totp``)."""
+    if signing_in:
+        return (
+            db.execute(
+                "SELECT 1 FROM pending_sign_ins"
+                " WHERE token_hash = ? AND account = ? AND ended = 0 AND expires > ?",
+                (owner, account, stamp),
+            ).fetchone()
+            is not None
+        )
+    if db.execute("SELECT 1 FROM pending_sign_ins WHERE token_hash = ?", (owner,)).fetchone():
+        return False  # a sign-in's set-up is confirmed only by completing that sign-in
+    return keep is None or (
+        db.execute(
+            "SELECT 1 FROM sessions WHERE token_hash = ? AND account = ? AND ended = 0",
+            (keep, account),
+        ).fetchone()
+        is not None
+    )
+
+
 class SqliteSecondFactor:
     """TOTP, recovery codes and pending sign-ins on ``SqliteAccountStore``'s connection."""
 
@@ -93,33 +124,46 @@ class SqliteSecondFactor:
         )
 
     def start_totp_enrolment(
-        self: _Connection, account: str, *, secret: str, created: datetime, expires: datetime
+        self: _Connection,
+        account: str,
+        *,
+        secret: str,
+        owner: str,
+        created: datetime,
+        expires: datetime,
     ) -> TotpEnrolment:
         stamps = (_time(created), _time(expires))
+        _hash(owner, "the hash of a set-up's owner")
         with self._write() as db:
             _need_account(db, account)
             db.execute(
-                "INSERT OR REPLACE INTO totp_enrolments (account, secret, created, expires)"
-                " VALUES (?, ?, ?, ?)",
-                (account, _secret(secret), *stamps),
+                "INSERT OR REPLACE INTO totp_enrolments (account, secret, owner, created, expires)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (account, _secret(secret), owner, *stamps),
             )
         return TotpEnrolment(
             account=account,
             secret=secret,
+            owner=owner,
             created=parse_time(stamps[0]),
             expires=parse_time(stamps[1]),
         )
 
     def totp_enrolment(self: _Connection, account: str) -> TotpEnrolment | None:
         rows = self._read(
-            "SELECT account, secret, created, expires FROM totp_enrolments WHERE account = ?",
+            "SELECT account, secret, owner, created, expires FROM totp_enrolments"
+            " WHERE account = ?",
             (account,),
         )
         if not rows:
             return None
         row = rows[0]
         return TotpEnrolment(
-            account=row[0], secret=row[1], created=parse_time(row[2]), expires=parse_time(row[3])
+            account=row[0],
+            secret=row[1],
+            owner=row[2],
+            created=parse_time(row[3]),
+            expires=parse_time(row[4]),
         )
 
     def enrol_totp(
@@ -127,22 +171,31 @@ class SqliteSecondFactor:
         account: str,
         *,
         secret: str,
+        owner: str,
         enrolled: datetime,
         last_step: int,
         recovery_hashes: list[str],
+        signing_in: bool = False,
+        keep: str | None = None,
     ) -> bool:
         _secret(secret)
+        _hash(owner, "the hash of a set-up's owner")
+        if keep is not None:
+            _hash(keep, "the kept session's token hash")
         hashes = [_hash(h, "a recovery code's hash") for h in recovery_hashes]
         if len(set(hashes)) != len(hashes):
             raise StoreError("the recovery codes of an account must all differ")
         stamp = _time(enrolled)
         with self._write() as db:
-            confirmed: int = db.execute(
-                "DELETE FROM totp_enrolments WHERE account = ? AND secret = ?",
-                (account, secret),
-            ).rowcount
-            if confirmed != 1:
+            # Every condition is read under the write lock, before anything is written.
+            if not db.execute(
+                "SELECT 1 FROM totp_enrolments WHERE account = ? AND secret = ? AND owner = ?",
+                (account, secret, owner),
+            ).fetchone():
                 return False
+            if not _owner_may_confirm(db, account, owner, stamp, signing_in, keep):
+                return False
+            db.execute("DELETE FROM totp_enrolments WHERE account = ?", (account,))
             db.execute(
                 "INSERT OR REPLACE INTO totp (account, secret, enrolled, last_step)"
                 " VALUES (?, ?, ?, ?)",
@@ -158,6 +211,17 @@ class SqliteSecondFactor:
                     "INSERT INTO recovery_codes (code_hash, account, created) VALUES (?, ?, ?)",
                     (code_hash, account, stamp),
                 )
+            # A new factor: every other session and every pending sign-in of the account end
+            # (the set-up's own pending sign-in with them: it opens its session next).
+            db.execute(
+                "UPDATE sessions SET ended = 1"
+                " WHERE account = ? AND ended = 0 AND token_hash IS NOT ?",
+                (account, keep),
+            )
+            db.execute(
+                "UPDATE pending_sign_ins SET ended = 1 WHERE account = ? AND ended = 0",
+                (account,),
+            )
         return True
 
     def accept_totp_step(self: _Connection, account: str, step: int) -> bool:
@@ -235,13 +299,13 @@ class SqliteSecondFactor:
         rows = self._read(_SELECT_PENDING, (_hash(token_hash, "a pending sign-in's token hash"),))
         return _pending(rows[0]) if rows else None
 
-    def count_pending_attempt(self: _Connection, token_hash: str) -> int:
+    def claim_pending_attempt(self: _Connection, token_hash: str, limit: int) -> int:
         _hash(token_hash, "a pending sign-in's token hash")
         with self._write() as db:
             counted: int = db.execute(
                 "UPDATE pending_sign_ins SET attempts = attempts + 1"
-                " WHERE token_hash = ? AND ended = 0",
-                (token_hash,),
+                " WHERE token_hash = ? AND ended = 0 AND attempts < ?",
+                (token_hash, int(limit)),
             ).rowcount
             if counted != 1:
                 return 0

@@ -22,15 +22,12 @@ from coldcheck.app import refs
 from coldcheck.app.accounts import (
     ABSOLUTE_LIFETIME,
     IDEMPOTENCY_RETENTION,
-    LOCKOUT_DURATION,
-    LOCKOUT_THRESHOLD,
-    LOCKOUT_WINDOW,
     Accounts,
     SessionTokens,
     csrf_matches,
-    lock_until,
     token_hash,
 )
+from coldcheck.app.lockout import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, LOCKOUT_WINDOW, lock_until
 from coldcheck.app.twostep import PENDING_LIFETIME, Pending, PendingView, TwoStep
 from coldcheck.domain.errors import (
     Conflict,

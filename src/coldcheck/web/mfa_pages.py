@@ -7,6 +7,10 @@ cookie, 5 minutes, kept in the store): these pages complete it, and only then is
 opened (``auth.set_session_cookie``). Every form carries a CSRF token: the pending sign-in's own
 before the session exists, the session's afterwards. Each page is ``no-store``: a secret or a
 recovery code is never left in a cache.
+
+A set-up's secret is shown only to whoever started it: the forced set-up to its pending
+sign-in (never to one of an account that already has an app), a set-up from the account page
+to the form that carries its own token (``setup``), which the start page alone handed out.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coldcheck.app import otp
 from coldcheck.app.twostep import Enrolment, MfaPolicy, PendingView
-from coldcheck.domain.errors import Refusal
+from coldcheck.domain.errors import Conflict, Refusal
 from coldcheck.web import auth
 from coldcheck.web.auth import Principal, safe_next
 from coldcheck.web.labels import qr_svg
@@ -162,6 +166,7 @@ def _enrol_page(
         who=who,
         qr=qr_svg(enrolment.uri),
         secret=otp.grouped(enrolment.secret),
+        setup=enrolment.token,
         action=action,
         csrf=csrf,
         next=target,
@@ -174,6 +179,27 @@ def _codes_page(request: Request, codes: list[str], target: str, **context: Any)
     return _page(request, "mfa_recovery_codes.html", codes=codes, next=target, **context)
 
 
+def _sign_in_enrol_page(
+    request: Request, pending: PendingView, target: str, *, error: str = "", status: int = 200
+) -> Response:
+    """The forced set-up of this pending sign-in; an account that has an app meanwhile is
+    sent to its code instead (no set-up is ever shown for it)."""
+    try:
+        enrolment = auth.two_step(request).sign_in_enrolment(pending)
+    except Conflict:
+        return RedirectResponse(_to("/signin/code", target), status_code=303)
+    return _enrol_page(
+        request,
+        enrolment,
+        action="/signin/enrol",
+        csrf=pending.csrf,
+        target=target,
+        forced=True,
+        error=error,
+        status=status,
+    )
+
+
 @router.get("/signin/enrol", response_class=HTMLResponse)
 def enrol_form(request: Request, next: str = "/") -> Response:
     target = safe_next(next[:500])
@@ -182,10 +208,7 @@ def enrol_form(request: Request, next: str = "/") -> Response:
         return _expired(target)
     if pending.enrolled:
         return RedirectResponse(_to("/signin/code", target), status_code=303)
-    enrolment = auth.two_step(request).enrolment(pending.account)
-    return _enrol_page(
-        request, enrolment, action="/signin/enrol", csrf=pending.csrf, target=target, forced=True
-    )
+    return _sign_in_enrol_page(request, pending, target)
 
 
 @router.post("/signin/enrol", response_class=HTMLResponse)
@@ -194,37 +217,34 @@ def enrol(request: Request, code: Code, csrf: Csrf, next: Next = "/") -> Respons
     pending = auth.pending_sign_in(request)
     if pending is None:
         return _expired(target)
-    service = auth.two_step(request)
-    error, status = "", 200
+    if pending.enrolled:  # the password alone never sets up an app over an existing one
+        return RedirectResponse(_to("/signin/code", target), status_code=303)
     if not _form_ok(pending, csrf):
-        error, status = "The form expired. Please type the code again.", 400
-    else:
-        try:
-            tokens, codes = service.enrol_and_sign_in(
-                pending,
-                code,
-                client=auth.client(request),
-                current_token=auth.session_token(request),
-                agent=auth.user_agent(request),
-            )
-        except Refusal as refusal:
-            error, status = refusal.line(), 401
-        else:
-            auth.session_opened(request)
-            response = _codes_page(request, codes, target, first=True)
-            auth.set_session_cookie(request, response, tokens.token)
-            auth.clear_pending_cookie(response)
-            return response
-    return _enrol_page(
-        request,
-        service.enrolment(pending.account),
-        action="/signin/enrol",
-        csrf=pending.csrf,
-        target=target,
-        forced=True,
-        error=error,
-        status=status,
-    )
+        return _sign_in_enrol_page(
+            request,
+            pending,
+            target,
+            error="The form expired. Please type the code again.",
+            status=400,
+        )
+    try:
+        tokens, codes = auth.two_step(request).enrol_and_sign_in(
+            pending,
+            code,
+            client=auth.client(request),
+            current_token=auth.session_token(request),
+            agent=auth.user_agent(request),
+        )
+    except Refusal as refusal:
+        still = auth.pending_sign_in(request)
+        if still is None:  # ended meanwhile (a password change or reset, an administrator)
+            return _start_again(target, refusal.line())
+        return _sign_in_enrol_page(request, still, target, error=refusal.line(), status=401)
+    auth.session_opened(request)
+    response = _codes_page(request, codes, target, first=True)
+    auth.set_session_cookie(request, response, tokens.token)
+    auth.clear_pending_cookie(response)
+    return response
 
 
 # -- the account page: set up, or replace, the app -------------------------------------------
@@ -272,8 +292,10 @@ def start(
     password: Annotated[str, Form(max_length=200)],
     csrf: Csrf,
     next: Next = "/",
+    code: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Re-authentication first (the password), then the new secret to scan."""
+    """Re-authentication first (the password, and to replace an app its current code or a
+    recovery code), then a new secret to scan."""
     who = auth.page_principal(request)
     if who is None:
         return _signin_first(ACCOUNT_PAGE)
@@ -282,14 +304,15 @@ def start(
         return _account_page(
             request, who, target, status=400, error="The form expired. Please try again."
         )
-    service = auth.two_step(request)
     try:
-        account = service.accounts.authenticate(who.username, password, client=auth.client(request))
+        enrolment = auth.two_step(request).start_enrolment(
+            who.account, password, code, client=auth.client(request)
+        )
     except Refusal as refusal:
         return _account_page(request, who, target, status=401, error=refusal.line())
     return _enrol_page(
         request,
-        service.enrolment(account),
+        enrolment,
         action=ACCOUNT_PAGE + "/confirm",
         csrf=who.csrf,
         target=target,
@@ -299,7 +322,13 @@ def start(
 
 
 @router.post(ACCOUNT_PAGE + "/confirm", response_class=HTMLResponse)
-def confirm(request: Request, code: Code, csrf: Csrf, next: Next = "/") -> Response:
+def confirm(
+    request: Request,
+    code: Code,
+    csrf: Csrf,
+    next: Next = "/",
+    setup: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     who = auth.page_principal(request)
     if who is None:
         return _signin_first(ACCOUNT_PAGE)
@@ -316,12 +345,14 @@ def confirm(request: Request, code: Code, csrf: Csrf, next: Next = "/") -> Respo
         codes = service.confirm(
             account,
             code,
+            token=setup,
             client=auth.client(request),
             keep_token=auth.session_token(request),
         )
     except Refusal as refusal:
-        live = service.live_enrolment(account)
-        if live is None:  # over, or confirmed elsewhere: start again, with the password
+        # The secret is shown again only to the form that started this set-up.
+        live = service.enrolment_of(account, setup)
+        if live is None:  # over, confirmed elsewhere, or not this form's: start again
             return _account_page(request, who, target, status=409, error=refusal.line())
         return _enrol_page(
             request,
