@@ -4,6 +4,8 @@ problem+json refusals with rule ids, idempotency keys, and the board."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from coldcheck.app import handlers as h
 from coldcheck.app.accounts import Accounts, request_fingerprint
+from coldcheck.app.service import App
 from coldcheck.app.settings import Settings
 from coldcheck.domain.values import Role
 from coldcheck.store.sqlite_accounts import SqliteAccountStore
@@ -415,3 +418,48 @@ def test_answers_to_idempotency_keys_older_than_a_day_are_purged_at_sign_in(
         assert store.idempotent_get(account.id, "old") is None
     finally:
         store.close()
+
+
+def test_concurrent_wrong_pins_never_try_more_than_the_limit(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 wrong PINs for one person sent at once, from 20 signed-in devices: each is claimed
+    before the PIN is tried (the try is made slow here, so that they all overlap), so at most 5
+    are tried and the rest are refused as paused."""
+    slow_unlock = App.unlock
+
+    def unlock(self: App, production: str, person: str, pin: str) -> Any:
+        time.sleep(0.2)
+        return slow_unlock(self, production, person, pin)
+
+    monkeypatch.setattr(App, "unlock", unlock)
+    settings = Settings.load(str(db), env={"COLDCHECK_INSECURE_TEST_KDF": "1"})
+    app = create_app(settings)
+    devices = 20
+    clients = [TestClient(app, base_url="http://testserver") for _ in range(devices)]
+    tokens = [sign_in(each, "hannah") for each in clients]
+    start = threading.Barrier(devices)
+    answers: list[str] = []
+
+    def guess(n: int) -> None:
+        start.wait()
+        wrong = act(clients[n], tokens[n], "open-day", args={"swept": ["Main safe"]}, pin="0000")
+        answers.append(wrong.json()["detail"])
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(devices)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for each in clients:
+        each.close()
+
+    tried = [a for a in answers if "paused" not in a]
+    assert len(answers) == devices
+    assert 1 <= len(tried) <= 5, answers
+    store = SqliteAccountStore(db)
+    try:
+        failures = store.failures_since(f"pin:{PRODUCTION}:P01", datetime.now(UTC) - timedelta(1))
+    finally:
+        store.close()
+    assert len(failures) == len(tried)

@@ -431,21 +431,29 @@ def pin_guarded(
     key = f"pin:{production}:{person}"
     store = accounts(request).store
     now = web(request).clock()
-    until = lock_until(store.failures_since(key, now - LOCKOUT_WINDOW - LOCKOUT_DURATION))
-    if until is not None and now < until:
-        raise NotAuthorised(
-            f"PIN entry for {person} is paused until {until.strftime('%H:%M')} UTC after "
-            f"{LOCKOUT_THRESHOLD} wrong PINs.",
-            "Wait, and make sure the person types their own PIN.",
-        )
+    # the attempt is claimed before the PIN is tried, in one write with reading the count (PINs
+    # being tried elsewhere at this moment count as wrong), so concurrent guesses cannot race it
+    claim = store.claim_attempt(
+        username=key, client="", time=now, since=now - LOCKOUT_WINDOW - LOCKOUT_DURATION
+    )
     try:
-        return run()
-    except WrongPin:
-        store.record_event(
-            time=now,
-            kind=AuthEventKind.FAILURE,
-            username=key,
-            account=who.account,
-            client=client(request),
-        )
-        raise
+        until = lock_until(claim.failures)
+        if until is not None and now < until:
+            raise NotAuthorised(
+                f"PIN entry for {person} is paused until {until.strftime('%H:%M')} UTC after "
+                f"{LOCKOUT_THRESHOLD} wrong PINs.",
+                "Wait, and make sure the person types their own PIN.",
+            )
+        try:
+            return run()
+        except WrongPin:
+            store.record_event(
+                time=now,
+                kind=AuthEventKind.FAILURE,
+                username=key,
+                account=who.account,
+                client=client(request),
+            )
+            raise
+    finally:
+        store.release_attempt(claim.id)
