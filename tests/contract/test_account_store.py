@@ -68,21 +68,6 @@ class Stores:
             self._open.pop().close()
 
 
-@pytest.fixture(params=sorted(BACKENDS))
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
-    with BACKENDS[request.param](tmp_path) as opener:
-        opened = Stores(opener)
-        try:
-            yield opened
-        finally:
-            opened.close_all()
-
-
-@pytest.fixture
-def store(stores: Stores) -> AccountStore:
-    return stores.open()
-
-
 def add(store: AccountStore, username: str = "hannah@dustroad.example") -> str:
     return store.add_account(
         username=username, display_name="Hannah Reed", password_hash=HASH, created=T0

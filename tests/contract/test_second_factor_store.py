@@ -9,45 +9,24 @@ web workers), since that is where they matter.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from coldcheck.store.accounts import AccountStore, Duplicate
 from coldcheck.store.port import StoreError
-from tests.contract.test_account_store import BACKENDS, HASH, T0, Stores, open_session
+from tests.contract.test_account_store import (
+    T0,
+    Stores,
+    add,
+    open_session,
+    sha,
+)
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # 32 base32 characters: 160 bits
 OTHER_SECRET = "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF"
 LATER = T0 + timedelta(minutes=5)
 OWNER = hashlib.sha256(b"the account page's set-up token").hexdigest()
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stores]:
-    with BACKENDS[request.param](tmp_path) as opener:
-        opened = Stores(opener)
-        try:
-            yield opened
-        finally:
-            opened.close_all()
-
-
-@pytest.fixture
-def store(stores: Stores) -> AccountStore:
-    return stores.open()
-
-
-def add(store: AccountStore, username: str = "hannah@dustroad.example") -> str:
-    return store.add_account(
-        username=username, display_name="Hannah Reed", password_hash=HASH, created=T0
-    ).id
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def codes(prefix: str, count: int = 10) -> list[str]:

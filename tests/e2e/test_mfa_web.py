@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2 as httpx
@@ -28,22 +28,12 @@ from coldcheck.store.sqlite_accounts import SqliteAccountStore
 from coldcheck.web.app import create_app
 from coldcheck.web.auth import COOKIE, PENDING_COOKIE
 from tests.conftest import PRODUCTION, make_app, seed
+from tests.integration.test_accounts_service import Clock
 
 PASSWORD = "saddle brass lantern"
 USERS = {"hannah": "P01", "jack": "P02", "ann": "P03"}
 BOARD = f"/p/{PRODUCTION}"
 T0 = datetime(2026, 3, 2, 6, 0, 10, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -66,7 +56,7 @@ def db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 Serve = Callable[[MfaPolicy], TestClient]

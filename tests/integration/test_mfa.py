@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from tests.integration.test_accounts_service import Clock
 
 from coldcheck.app import otp
 from coldcheck.app.accounts import Accounts, SessionTokens, token_hash
@@ -39,17 +40,6 @@ T0 = datetime(2026, 3, 2, 6, 0, 10, tzinfo=UTC)  # 10 s into a 30-second step
 USER = "hannah@dustroad.example"
 PASSWORD = "marble kettle orbit lantern"
 CLIENT = "192.0.2.7"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ to the form that carries its own token (``setup``), which the start page alone h
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,6 +22,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from coldcheck.app import otp
+from coldcheck.app.accounts import csrf_matches
 from coldcheck.app.twostep import Enrolment, MfaPolicy, PendingView
 from coldcheck.domain.errors import Conflict, Refusal
 from coldcheck.web import auth
@@ -59,7 +59,7 @@ def _expired(target: str) -> Response:
 
 
 def _form_ok(pending: PendingView, csrf: str) -> bool:
-    return secrets.compare_digest(pending.csrf.encode(), csrf.encode())
+    return csrf_matches(pending.csrf, csrf)
 
 
 # -- the code after the password ---------------------------------------------------------------
@@ -300,7 +300,7 @@ def start(
     if who is None:
         return _signin_first(ACCOUNT_PAGE)
     target = safe_next(next)
-    if not secrets.compare_digest(who.csrf.encode(), csrf.encode()):
+    if not csrf_matches(who.csrf, csrf):
         return _account_page(
             request, who, target, status=400, error="The form expired. Please try again."
         )
@@ -337,7 +337,7 @@ def confirm(
     account = service.accounts.store.account_by_id(who.account)
     if account is None:
         return _signin_first(ACCOUNT_PAGE)
-    if not secrets.compare_digest(who.csrf.encode(), csrf.encode()):
+    if not csrf_matches(who.csrf, csrf):
         return _account_page(
             request, who, target, status=400, error="The form expired. Please start again."
         )

@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from coldcheck.app import queries
+from coldcheck.app.accounts import csrf_matches
 from coldcheck.app.twostep import Pending
 from coldcheck.domain.errors import Refusal
 from coldcheck.web import auth
@@ -64,7 +65,7 @@ def signin(
 ) -> Response:
     target = safe_next(next)
     expected = request.cookies.get(auth.cookie_name(request, LOGIN_CSRF), "")
-    if not expected or not secrets.compare_digest(expected, csrf):
+    if not expected or not csrf_matches(expected, csrf):
         return _page(
             request,
             "signin.html",
@@ -93,7 +94,7 @@ def signin(
 @router.post("/signout")
 def signout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
     who = auth.page_principal(request, password_change_ok=True)
-    if who is not None and secrets.compare_digest(who.csrf, csrf):
+    if who is not None and csrf_matches(who.csrf, csrf):
         auth.sign_out(request)
     response = RedirectResponse("/signin", status_code=303)
     auth.clear_session_cookie(request, response)
